@@ -1,0 +1,23 @@
+"""Tests: a real PostgreSQL and Redis (see scripts/test); fast hashing; tight throttles."""
+
+from urllib.parse import urlsplit
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, REST_FRAMEWORK
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False
+DOCS_PUBLIC = True
+BASE_DOMAIN = "localhost"
+ALLOWED_HOSTS = ["localhost", ".localhost"]
+
+# Tests flush their Redis database: keep them off the one a developer's server uses.
+TEST_REDIS_URL = urlsplit(REDIS_URL)._replace(path="/15").geturl()
+CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = TEST_REDIS_URL
+
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"login_ip": "20/min", "login_username": "5/min"},
+}
+MEDIA_ROOT = str(BASE_DIR / ".data" / "test-media")  # noqa: F405

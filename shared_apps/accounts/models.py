@@ -1,0 +1,58 @@
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+
+from shared_apps.core.choices import Language
+
+from .roles import Role
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{4,22}$", "Enter a phone number such as +996 555 123 456."
+)
+
+
+class UserQuerySet(models.QuerySet):
+    def of_company(self, company) -> "UserQuerySet":
+        return self.filter(company=company)
+
+    def active(self) -> "UserQuerySet":
+        return self.filter(is_active=True)
+
+    def company_admins(self) -> "UserQuerySet":
+        return self.filter(role=Role.COMPANY_ADMIN)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in: a member of one company, or platform staff with no company."""
+
+    company = models.ForeignKey(
+        "companies.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.GUEST)
+    region = models.CharField(max_length=32, blank=True, help_text="Region code.")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
+    phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            # Only platform staff may exist outside a company.
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=False) | models.Q(is_staff=True),
+                name="user_has_company_or_is_platform_staff",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "role"])]
+
+    def __str__(self) -> str:
+        return self.username

@@ -1,0 +1,156 @@
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared_apps.core.permissions import RolePermission
+
+from . import services, tokens
+from .filters import UserFilter
+from .models import User
+from .roles import ADMINS, ALL_ROLES
+from .serializers import (
+    LoginResponseSerializer,
+    LoginSerializer,
+    MeSerializer,
+    RefreshSerializer,
+    TokenPairSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from .throttling import LoginIPThrottle, LoginUsernameThrottle
+
+
+class TokenEndpoint(APIView):
+    """Base of the endpoints that take credentials or a refresh token in the body."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request) -> str:
+        # Refusals here are 401 (with a challenge), as for a bad Bearer token.
+        return 'Bearer realm="api"'
+
+
+class LoginView(TokenEndpoint):
+    """Exchange a username and password for a token pair bound to this company."""
+
+    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer})
+    def post(self, request):
+        credentials = LoginSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(request, **credentials.validated_data)
+        # A user of another company gets exactly the answer of a wrong password.
+        if user is None or user.company_id != request.tenant.pk:
+            raise AuthenticationFailed(
+                "No active account found with the given credentials.", code="no_active_account"
+            )
+        refresh = tokens.refresh_token_for(user)
+        update_last_login(None, user)
+        return Response(
+            {
+                "access": str(refresh.access_token),
+                "refresh": str(refresh),
+                "user": MeSerializer(user).data,
+            }
+        )
+
+
+class RefreshView(TokenEndpoint):
+    """Rotate a refresh token: the presented one is blacklisted, a new pair is returned."""
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
+    def post(self, request):
+        payload = RefreshSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        refresh = tokens.refresh_token_rotate(
+            raw_refresh=payload.validated_data["refresh"], company=request.tenant
+        )
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class LogoutView(TokenEndpoint):
+    """Blacklist a refresh token. Access tokens expire by themselves within minutes."""
+
+    @extend_schema(request=RefreshSerializer, responses={204: None})
+    def post(self, request):
+        payload = RefreshSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        tokens.refresh_token_revoke(raw_refresh=payload.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(RetrieveUpdateAPIView):
+    """The logged-in user's profile."""
+
+    serializer_class = MeSerializer
+    read_roles = write_roles = ALL_ROLES
+    http_method_names = ["get", "patch", "options"]
+
+    def get_object(self):
+        return self.request.user
+
+    def perform_update(self, serializer):
+        serializer.instance = services.user_profile_update(
+            user=serializer.instance, **serializer.validated_data
+        )
+
+
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Users of this company, managed by its COMPANY_ADMIN. `DELETE` deactivates the user
+    and keeps the row; a company can never be left without an active admin."""
+
+    permission_classes = [RolePermission]
+    read_roles = write_roles = ADMINS
+    filterset_class = UserFilter
+    search_fields = ["username", "first_name", "last_name", "email", "phone"]
+    ordering_fields = ["id", "username", "last_name", "role", "date_joined", "last_login"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return User.objects.of_company(self.request.tenant)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return UserCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return UserUpdateSerializer
+        return UserSerializer
+
+    @extend_schema(responses={201: UserSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_create(company=request.tenant, **serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: UserSerializer})
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        user = self.get_object()
+        serializer = self.get_serializer(user, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(user=user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(responses={200: UserSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.user_deactivate(user=instance)

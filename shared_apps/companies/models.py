@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+from shared_apps.core.choices import Language
+
+# A slug becomes a subdomain and (with `-` turned into `_`) a PostgreSQL schema name.
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+RESERVED_SLUGS = frozenset(
+    {"public", "www", "admin", "api", "static", "media", "mail", "template", "information-schema"}
+)
+PUBLIC_SCHEMA = "public"
+
+
+def schema_name_for_slug(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+class Company(TenantMixin):
+    """A customer company: one PostgreSQL schema holds its whole fleet."""
+
+    name = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=40, unique=True, validators=[RegexValidator(SLUG_PATTERN)])
+    country = models.CharField(max_length=2, default="KG", help_text="ISO 3166-1 alpha-2 code.")
+    timezone = models.CharField(max_length=64, default="Asia/Bishkek")
+    default_language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
+    default_currency = models.CharField(max_length=3, default="KGS")
+    expiry_warning_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Documents ending within this many days are reported as expiring."
+    )
+    # Requisites, printed on documents and exports.
+    legal_name = models.CharField(max_length=255, blank=True)
+    tax_id = models.CharField("tax ID (INN)", max_length=32, blank=True)
+    legal_address = models.CharField(max_length=255, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    bank_name = models.CharField(max_length=255, blank=True)
+    bank_account = models.CharField(max_length=64, blank=True)
+    bank_bic = models.CharField("bank BIC", max_length=16, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ai_enabled = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == PUBLIC_SCHEMA
+
+
+class Domain(DomainMixin):
+    """A host name that serves one company's API (e.g. `acme.example.com`)."""
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class CoreConfig(AppConfig):
+    default = True
+    name = "shared_apps.core"
+    label = "core"
+    verbose_name = "Core"
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the platform's admin site (platform staff only)."""
+
+    default = False
+    default_site = "shared_apps.core.admin_sites.PlatformAdminSite"

@@ -1,0 +1,30 @@
+"""The one error envelope of the API (drf-standardized-errors' format), for responses built
+outside DRF: unknown hosts, Django's own 404/500 handlers, the health check."""
+
+from django.http import JsonResponse
+
+
+def error_response(status: int, code: str, detail: str, *, attr: str | None = None) -> JsonResponse:
+    error_type = "server_error" if status >= 500 else "client_error"
+    return JsonResponse(
+        {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]},
+        status=status,
+    )
+
+
+def not_found_view(request, exception=None) -> JsonResponse:
+    return error_response(404, "not_found", "Not found.")
+
+
+def server_error_view(request) -> JsonResponse:
+    return error_response(500, "error", "A server error occurred.")
+
+
+def bad_request_view(request, exception=None) -> JsonResponse:
+    return error_response(400, "bad_request", "Bad request.")
+
+
+def permission_denied_view(request, exception=None) -> JsonResponse:
+    return error_response(
+        403, "permission_denied", "You do not have permission to perform this action."
+    )
