@@ -29,7 +29,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_postgres(data_dir: Path) -> str:
+def start_postgres(data_dir: Path):
     import pgserver
 
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
@@ -37,8 +37,9 @@ def start_postgres(data_dir: Path) -> str:
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     info = server.get_postmaster_info()
-    host = quote(str(info.socket_dir), safe="")
-    return f"postgres://postgres@{host}:{info.port}/{DATABASE_NAME}"
+    # A libpq URI with the socket folder as `host`: psycopg, psql and django-environ all read it.
+    url = f"postgresql://postgres@/{DATABASE_NAME}?host={quote(str(info.socket_dir))}&port={info.port}"
+    return url, server
 
 
 def start_redis(data_dir: Path) -> tuple[str, subprocess.Popen]:
@@ -84,10 +85,10 @@ def main() -> int:
     data = Path(tempfile.mkdtemp(prefix="fleet-")) if args.fresh else Path(args.data).resolve()
     data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    redis_process = None
+    redis_process = postgres_server = None
     try:
         if not env.get("DATABASE_URL"):
-            env["DATABASE_URL"] = start_postgres(data / "pg")
+            env["DATABASE_URL"], postgres_server = start_postgres(data / "pg")
             print(f"devstack: embedded PostgreSQL at {data / 'pg'}", flush=True)
         if not env.get("REDIS_URL"):
             env["REDIS_URL"], redis_process = start_redis(data / "redis")
@@ -102,11 +103,10 @@ def main() -> int:
             redis_process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 redis_process.wait(timeout=10)
-        # pgserver stops PostgreSQL at interpreter exit (cleanup_mode="stop").
+        if postgres_server is not None:
+            postgres_server.cleanup()  # stops PostgreSQL (the data stays unless --fresh)
         if args.fresh:
-            import atexit
-
-            atexit.register(shutil.rmtree, data, ignore_errors=True)
+            shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
