@@ -7,6 +7,7 @@ transaction that is rolled back."""
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from shared_apps.accounts.roles import Role
@@ -28,6 +29,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 name=f"{slug.title()} LLC",
                 admin_username=f"{slug}-boss",
                 admin_password=PASSWORD,
+                language="en",
             )
         connection.set_schema_to_public()
 
@@ -35,6 +37,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _clean_state(db):
     connection.set_schema_to_public()
+    translation.activate("en")
     cache.clear()
     yield
     connection.set_schema_to_public()

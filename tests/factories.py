@@ -16,4 +16,5 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"User{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     role = Role.GUEST
+    language = "en"  # so that assertions read English messages; one test checks Russian
     password = factory.django.Password(PASSWORD)

@@ -33,10 +33,8 @@ def _ensure_company_keeps_an_admin(user: User, *, new_role: str, new_is_active: 
     )
     if not other_admins.exists():
         attr = "role" if new_is_active else "is_active"
-        raise ValidationError(
-            {attr: "The company must keep at least one active company admin."},
-            code="last_company_admin",
-        )
+        message = "The company must keep at least one active company admin."
+        raise ValidationError({attr: ValidationError(message, code="last_company_admin")})
 
 
 def user_create(*, company: Company, password: str, **fields) -> User:
@@ -49,9 +47,8 @@ def user_create(*, company: Company, password: str, **fields) -> User:
             user.save()
     except IntegrityError as exc:
         # A concurrent request took the username between validation and insert.
-        raise ValidationError(
-            {"username": "A user with that username already exists."}, code="unique"
-        ) from exc
+        message = "A user with that username already exists."
+        raise ValidationError({"username": ValidationError(message, code="unique")}) from exc
     return user
 
 

@@ -123,6 +123,8 @@ class UserViewSet(
     ordering = ["id"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant
+            return User.objects.none()
         return User.objects.of_company(self.request.tenant)
 
     def get_serializer_class(self):

@@ -1,4 +1,5 @@
 from django.core.exceptions import DisallowedHost
+from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from shared_apps.core.errors import error_response
@@ -23,3 +24,18 @@ class CompanyMiddleware(TenantMainMiddleware):
 
     def no_tenant_found(self, request, hostname):
         return error_response(404, "unknown_host", "No company is served on this host.")
+
+
+class CompanyLanguageMiddleware:
+    """Without an `Accept-Language` header, answer in the company's default language (a
+    logged-in user's own language then takes over in the authentication class)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate(tenant.default_language)
+            request.LANGUAGE_CODE = tenant.default_language
+        return self.get_response(request)

@@ -40,7 +40,7 @@ def test_login_returns_token_pair_and_user(acme, make_user, client_for):
         "last_name": user.last_name,
         "email": "disp@example.com",
         "phone": "+996 555 123 456",
-        "language": "ru",
+        "language": "en",
         "region": "",
         "role": "DISPATCHER",
         "company": "acme",

@@ -2,6 +2,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from shared_apps.companies.services import company_create
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="ru", choices=["ru", "en", "ky"])
         parser.add_argument("--timezone", default="Asia/Bishkek")
 
+    @translation.override("en")  # operators read English, whatever the company's language
     def handle(self, *args, **options):
         started = time.monotonic()
         try:
