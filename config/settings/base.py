@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "shared_apps.companies.middleware.CompanyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # admin and Swagger UI assets in production
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "shared_apps.companies.middleware.CompanyLanguageMiddleware",

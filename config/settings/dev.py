@@ -5,3 +5,7 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 DOCS_PUBLIC = env.bool("DOCS_PUBLIC", default=True)
+
+# Static files come from the apps (finders); collectstatic is for production images.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -21,3 +21,4 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login_ip": "20/min", "login_username": "5/min"},
 }
 MEDIA_ROOT = str(BASE_DIR / ".data" / "test-media")  # noqa: F405
+STATIC_ROOT = None
