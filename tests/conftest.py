@@ -35,7 +35,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _clean_state(db):
+def _clean_state():
     connection.set_schema_to_public()
     translation.activate("en")
     cache.clear()

@@ -1,0 +1,92 @@
+"""Races between real concurrent requests. Each thread has its own database connection, so
+the data they race on is committed by a helper thread (and removed again afterwards) instead of
+living in the test's own transaction, which other connections cannot see."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from shared_apps.accounts.models import User
+from shared_apps.accounts.roles import Role
+from shared_apps.companies.models import Company
+from tests.conftest import CompanyClient
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run_in_parallel(*calls):
+    """Start every call at the same moment, each in its own thread and connection."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def committed(call):
+    return run_in_parallel(call)[0]
+
+
+@pytest.fixture
+def two_admins():
+    """acme with exactly two active admins, committed; restored afterwards."""
+
+    def setup():
+        acme = Company.objects.get(slug="acme")
+        boss = User.objects.get(username="acme-boss")
+        second = UserFactory(company=acme, role=Role.COMPANY_ADMIN, username="race-admin")
+        return acme, boss, second
+
+    acme, boss, second = committed(setup)
+    yield acme, boss, second
+
+    def teardown():
+        User.objects.filter(pk=second.pk).delete()
+        User.objects.filter(pk=boss.pk).update(role=Role.COMPANY_ADMIN, is_active=True)
+
+    committed(teardown)
+
+
+def test_two_admins_stepping_down_at_once_leave_one_admin(two_admins):
+    acme, boss, second = two_admins
+
+    clients = committed(lambda: [CompanyClient("acme.localhost", u) for u in (boss, second)])
+
+    def step_down(client):
+        return lambda: (
+            client.patch(
+                f"/api/v1/users/{client.user.pk}/", {"role": "DISPATCHER"}, format="json"
+            ).status_code
+        )
+
+    statuses = run_in_parallel(*(step_down(client) for client in clients))
+
+    assert sorted(statuses) == [200, 400]
+    assert committed(lambda: User.objects.of_company(acme).company_admins().active().count()) == 1
+
+
+def test_one_refresh_token_used_three_times_at_once_rotates_once(two_admins):
+    _, _, user = two_admins
+    refresh = committed(lambda: CompanyClient("acme.localhost", user).refresh)
+
+    def use():
+        return (
+            CompanyClient("acme.localhost")
+            .post("/api/v1/auth/refresh/", {"refresh": refresh}, format="json")
+            .status_code
+        )
+
+    assert sorted(run_in_parallel(use, use, use)) == [200, 401, 401]
