@@ -17,7 +17,7 @@ def not_found_view(request, exception=None) -> JsonResponse:
 
 
 def server_error_view(request) -> JsonResponse:
-    return error_response(500, "error", "A server error occurred.")
+    return error_response(500, "error", "Server Error (500)")  # as drf-standardized-errors
 
 
 def bad_request_view(request, exception=None) -> JsonResponse:
