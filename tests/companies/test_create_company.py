@@ -1,4 +1,8 @@
+import os
 import re
+import subprocess
+import sys
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -104,10 +108,17 @@ def test_weak_admin_password_and_taken_username_are_refused(acme):
     assert not schema_exists("new_co")
 
 
-def test_create_company_exits_non_zero_from_the_shell(acme):
-    import subprocess
-    import sys
+def _test_database_url() -> str:
+    """A libpq URI of the test database, for a subprocess to see the session's companies."""
+    db = connection.settings_dict
+    host = db["HOST"] or db["OPTIONS"].get("host", "")
+    port = db["PORT"] or db["OPTIONS"].get("port", "")
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    query = urlencode({"host": host, "port": port})
+    return f"postgresql://{quote(db['USER'])}{password}@/{db['NAME']}?{query}"
 
+
+def test_create_company_exits_non_zero_from_the_shell(acme):
     result = subprocess.run(
         [
             sys.executable,
@@ -124,7 +135,11 @@ def test_create_company_exits_non_zero_from_the_shell(acme):
         ],
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _test_database_url(),
+        },
         check=False,
     )
     assert result.returncode == 1
