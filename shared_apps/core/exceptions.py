@@ -1,6 +1,7 @@
 """DRF exception handling: everything, including Django's own exceptions and unexpected errors,
 leaves in the envelope `{"type", "errors": [{"code", "detail", "attr"}]}`."""
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.handler import exception_handler as standardized_exception_handler
 from rest_framework.exceptions import APIException, AuthenticationFailed
@@ -12,6 +13,18 @@ class ServiceUnavailable(APIException):
     status_code = 503
     default_detail = "The service is temporarily unavailable, try again later."
     default_code = "service_unavailable"
+
+
+class RequestTooLarge(APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class BadRequest(APIException):
+    status_code = 400
+    default_detail = "Bad request."
+    default_code = "bad_request"
 
 
 def _flatten_simplejwt_error(exc: APIException) -> APIException:
@@ -33,4 +46,8 @@ def exception_handler(exc, context):
         exc = DRFValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, AuthenticationFailed):
         exc = _flatten_simplejwt_error(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = BadRequest()
     return standardized_exception_handler(exc, context)

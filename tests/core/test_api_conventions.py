@@ -165,3 +165,14 @@ def test_schema_generation_has_no_warnings(tmp_path):
 
 def test_no_missing_migrations(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_oversized_body_is_a_4xx_envelope_not_500(acme, client_for):
+    client = client_for(acme)
+    client.raise_request_exception = False
+    huge = '{"username": "' + "x" * (3 * 1024 * 1024) + '", "password": "p"}'
+    response = client.generic("POST", "/api/v1/auth/login/", huge, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == envelope(
+        "client_error", "request_too_large", "The request body is too large."
+    )
