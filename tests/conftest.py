@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from shared_apps.accounts.models import User
 from shared_apps.accounts.roles import Role
 from shared_apps.accounts.tokens import refresh_token_for
 from shared_apps.companies.models import Company
@@ -84,10 +85,5 @@ def client_for():
 
 
 @pytest.fixture
-def acme_admin(acme):
-    from shared_apps.accounts.models import User
-
+def acme_admin(acme) -> User:
     return User.objects.get(username="acme-boss")
-
-
-__all__ = ["PASSWORD"]

@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 
 from shared_apps.accounts.roles import Role
 from tests.factories import PASSWORD
@@ -183,11 +182,6 @@ def test_user_moved_to_another_company_loses_old_tokens(acme, globex, make_user,
     assert client.get(ME).status_code == 401
 
 
-@override_settings(
-    REST_FRAMEWORK={
-        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
-    }
-)
 def test_login_is_throttled_per_username(acme, make_user, client_for):
     make_user(acme, username="disp")
     statuses = [login(client_for(acme), "disp", "wrong").status_code for _ in range(5)]
