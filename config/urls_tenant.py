@@ -7,6 +7,7 @@ from shared_apps.core.docs import schema_view, swagger_view
 
 api_v1 = [
     path("", include("shared_apps.accounts.urls")),
+    path("", include("shared_apps.dictionaries.urls")),
 ]
 
 urlpatterns = [

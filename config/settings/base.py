@@ -21,6 +21,7 @@ SHARED_APPS = [
     "shared_apps.core",
     "shared_apps.companies",
     "shared_apps.accounts",
+    "shared_apps.dictionaries",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
