@@ -3,11 +3,8 @@
 from django.contrib import admin
 from django.urls import path
 
+from shared_apps.core.errors import handler400, handler403, handler404, handler500  # noqa: F401
+
 urlpatterns = [
     path("admin/", admin.site.urls),
 ]
-
-handler400 = "shared_apps.core.errors.bad_request_view"
-handler403 = "shared_apps.core.errors.permission_denied_view"
-handler404 = "shared_apps.core.errors.not_found_view"
-handler500 = "shared_apps.core.errors.server_error_view"

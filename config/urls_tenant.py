@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from shared_apps.core.admin_sites import company_admin_site
 from shared_apps.core.docs import schema_view, swagger_view
+from shared_apps.core.errors import handler400, handler403, handler404, handler500  # noqa: F401
 
 api_v1 = [
     path("", include("shared_apps.accounts.urls")),
@@ -16,8 +17,3 @@ urlpatterns = [
     path("api/docs/", swagger_view, name="api-docs"),
     path("admin/", company_admin_site.urls),
 ]
-
-handler400 = "shared_apps.core.errors.bad_request_view"
-handler403 = "shared_apps.core.errors.permission_denied_view"
-handler404 = "shared_apps.core.errors.not_found_view"
-handler500 = "shared_apps.core.errors.server_error_view"

@@ -29,7 +29,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_postgres(data_dir: Path):
+def start_postgres(data_dir: Path) -> tuple[str, "pgserver.PostgresServer"]:  # noqa: F821
     import pgserver
 
     server = pgserver.get_server(data_dir, cleanup_mode="stop")

@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import RetrieveUpdateAPIView
@@ -104,6 +104,11 @@ class MeView(RetrieveUpdateAPIView):
         )
 
 
+@extend_schema_view(
+    create=extend_schema(responses={201: UserSerializer}),
+    update=extend_schema(responses={200: UserSerializer}),
+    partial_update=extend_schema(responses={200: UserSerializer}),
+)
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -134,14 +139,12 @@ class UserViewSet(
             return UserUpdateSerializer
         return UserSerializer
 
-    @extend_schema(responses={201: UserSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_create(company=request.tenant, **serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: UserSerializer})
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         user = self.get_object()
@@ -149,10 +152,6 @@ class UserViewSet(
         serializer.is_valid(raise_exception=True)
         user = services.user_update(user=user, **serializer.validated_data)
         return Response(UserSerializer(user).data)
-
-    @extend_schema(responses={200: UserSerializer})
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         services.user_deactivate(user=instance)

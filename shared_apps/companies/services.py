@@ -40,10 +40,7 @@ def _validate_company_input(
         )
     elif slug in RESERVED_SLUGS or slug.startswith("pg-"):
         errors["slug"] = f"The slug '{slug}' is reserved."
-    elif (
-        Company.objects.filter(slug=slug).exists()
-        or Company.objects.filter(schema_name=schema_name_for_slug(slug)).exists()
-    ):
+    elif Company.objects.filter(slug=slug).exists():  # the schema name follows from the slug
         errors["slug"] = f"A company with slug '{slug}' already exists."
     if not name.strip():
         errors["name"] = "The name may not be blank."

@@ -28,3 +28,10 @@ def permission_denied_view(request, exception=None) -> JsonResponse:
     return error_response(
         403, "permission_denied", "You do not have permission to perform this action."
     )
+
+
+# Django looks these names up on the root URLconf; both URLconfs import them from here.
+handler400 = bad_request_view
+handler403 = permission_denied_view
+handler404 = not_found_view
+handler500 = server_error_view

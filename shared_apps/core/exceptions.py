@@ -9,12 +9,6 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.serializers import as_serializer_error
 
 
-class ServiceUnavailable(APIException):
-    status_code = 503
-    default_detail = "The service is temporarily unavailable, try again later."
-    default_code = "service_unavailable"
-
-
 class RequestTooLarge(APIException):
     status_code = 413
     default_detail = "The request body is too large."

@@ -40,9 +40,5 @@ def dictionary_list(*, kind: str, language: str | None = None) -> list[dict[str,
     ]
 
 
-def dictionary_codes(*, kind: str) -> frozenset[str]:
-    return frozenset(entry.code for entry in _entries_by_kind()[kind])
-
-
 def dictionaries_all(*, language: str | None = None) -> dict[str, list[dict[str, str]]]:
     return {kind: dictionary_list(kind=kind, language=language) for kind in DictionaryKind}

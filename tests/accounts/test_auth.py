@@ -70,7 +70,10 @@ def test_login_on_public_host_is_not_served(make_user, acme, client_for):
     make_user(acme, username="disp")
     response = login(client_for(None), "disp")
     assert response.status_code == 404
-    assert response.json()["type"] == "client_error"
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }
 
 
 def test_token_of_another_company_is_refused(acme, globex, make_user, client_for):
@@ -201,8 +204,30 @@ def test_login_is_throttled_per_ip(acme, make_user, client_for):
     assert statuses == [401] * 20 + [429]
 
 
-@pytest.mark.parametrize("payload", [{}, {"username": "x"}, {"username": ["a"], "password": 1}])
-def test_malformed_login_is_400(acme, client_for, payload):
+@pytest.mark.parametrize(
+    ("payload", "attrs"),
+    [
+        ({}, ["username", "password"]),
+        ({"username": "x"}, ["password"]),
+        ({"username": ["a"], "password": "p"}, ["username"]),
+        ({"username": "x" * 151, "password": "p"}, ["username"]),
+    ],
+)
+def test_malformed_login_is_400(acme, client_for, payload, attrs):
     response = client_for(acme).post(LOGIN, payload, format="json")
     assert response.status_code == 400
-    assert response.json()["type"] == "validation_error"
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert [error["attr"] for error in body["errors"]] == attrs
+
+
+def test_login_still_works_when_redis_is_down(acme, make_user, client_for, settings):
+    # The throttle fails open: a cache outage must not lock every user out.
+    make_user(acme, username="disp")
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    assert login(client_for(acme), "disp").status_code == 200

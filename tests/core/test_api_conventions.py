@@ -92,7 +92,7 @@ def test_envelope_for_401(acme, client_for):
 def test_invalid_page_is_404_envelope(acme, acme_admin, client_for):
     response = client_for(acme, acme_admin).get("/api/v1/users/", {"page": 99})
     assert response.status_code == 404
-    assert response.json()["type"] == "client_error"
+    assert response.json() == envelope("client_error", "not_found", "Invalid page.")
 
 
 def test_page_size_is_capped_at_200(acme, acme_admin, client_for):
