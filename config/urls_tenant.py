@@ -5,10 +5,12 @@ from django.urls import include, path
 from shared_apps.core.admin_sites import company_admin_site
 from shared_apps.core.docs import schema_view, swagger_view
 from shared_apps.core.errors import handler400, handler403, handler404, handler500  # noqa: F401
+from tenant_apps.fleet.urls import media_urlpatterns
 
 api_v1 = [
     path("", include("shared_apps.accounts.urls")),
     path("", include("shared_apps.dictionaries.urls")),
+    path("", include("tenant_apps.fleet.urls")),
 ]
 
 urlpatterns = [
@@ -16,4 +18,5 @@ urlpatterns = [
     path("api/schema/", schema_view, name="api-schema"),
     path("api/docs/", swagger_view, name="api-docs"),
     path("admin/", company_admin_site.urls),
+    *media_urlpatterns,
 ]

@@ -85,5 +85,22 @@ def client_for():
 
 
 @pytest.fixture
+def in_acme(acme) -> Company:
+    """Run the test's own ORM calls (factories, assertions) in acme's schema."""
+    connection.set_tenant(acme)
+    return acme
+
+
+@pytest.fixture
+def acme_as(acme, make_user, client_for):
+    """A client of acme logged in as a new user with the given role."""
+
+    def make(role: str = Role.DISPATCHER, **fields) -> CompanyClient:
+        return client_for(acme, make_user(acme, role, **fields))
+
+    return make
+
+
+@pytest.fixture
 def acme_admin(acme) -> User:
     return User.objects.get(username="acme-boss")

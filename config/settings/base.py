@@ -211,6 +211,10 @@ SPECTACULAR_SETTINGS = {
             "ErrorCode429Enum",
             "ErrorCode500Enum",
         )
+    }
+    | {
+        "CarStatusEnum": "tenant_apps.fleet.models.CarStatus",
+        "DocumentStatusEnum": "tenant_apps.fleet.models.DocumentStatus",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

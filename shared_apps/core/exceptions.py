@@ -45,3 +45,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, SuspiciousOperation):
         exc = BadRequest()
     return standardized_exception_handler(exc, context)
+
+
+class Conflict(APIException):
+    """The request is valid but the current state forbids it (e.g. deleting a car with history)."""
+
+    status_code = 409
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"

@@ -42,3 +42,7 @@ def dictionary_list(*, kind: str, language: str | None = None) -> list[dict[str,
 
 def dictionaries_all(*, language: str | None = None) -> dict[str, list[dict[str, str]]]:
     return {kind: dictionary_list(kind=kind, language=language) for kind in DictionaryKind}
+
+
+def dictionary_has_code(*, kind: str, code: str) -> bool:
+    return any(entry.code == code for entry in _entries_by_kind()[kind])

@@ -1,0 +1,86 @@
+"""Model fields that normalise their value on every save and every exact lookup, so that the
+API, the admin, the seed and the AI assistant all store and find `01 kg 123 abc` as `01KG123ABC`."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+# Kyrgyz patronymic particles are written in lower case: "Асанов Бакыт уулу".
+LOWERCASE_NAME_PARTICLES = frozenset({"уулу", "кызы", "uulu", "kyzy", "оглы", "кзы"})
+NUMPLATE_PATTERN = re.compile(r"^[0-9A-ZА-ЯЁӨҮҢ]{2,16}$")  # noqa: RUF001 - Cyrillic plates
+VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # ISO 3779: no I, O or Q
+
+
+def numplate_normalize(value: str) -> str:
+    """`01 kg 123-abc` → `01KG123ABC`: upper case, no spaces or dashes."""
+    return re.sub(r"[\s-]+", "", value).upper()
+
+
+def vin_normalize(value: str) -> str:
+    return re.sub(r"\s+", "", value).upper()
+
+
+def person_name_normalize(value: str) -> str:
+    """`иванов иван  иванович` → `Иванов Иван Иванович`; double-barrelled names keep each part
+    capitalised (`Петров-Водкин`), Kyrgyz particles stay lower case (`Асанов Бакыт уулу`)."""
+    words = []
+    for word in value.split():
+        lowered = word.lower()
+        if lowered in LOWERCASE_NAME_PARTICLES:
+            words.append(lowered)
+        else:
+            words.append("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")))
+    return " ".join(words)
+
+
+def validate_numplate(value: str) -> None:
+    if not NUMPLATE_PATTERN.match(numplate_normalize(value)):
+        raise ValidationError(
+            "Enter a number plate of 2 to 16 letters and digits, e.g. 01KG123ABC.",
+            code="invalid_numplate",
+        )
+
+
+def validate_vin(value: str) -> None:
+    if value and not VIN_PATTERN.match(vin_normalize(value)):
+        raise ValidationError(
+            "A VIN has 17 characters: digits and Latin letters except I, O and Q.",
+            code="invalid_vin",
+        )
+
+
+class NormalizedCharField(models.CharField):
+    """A CharField whose subclasses define `normalize`; applied when saving and when looking up
+    exact values (`filter(numplate="01 kg 123abc")` finds `01KG123ABC`)."""
+
+    @staticmethod
+    def normalize(value: str) -> str:
+        raise NotImplementedError
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.normalize(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return self.normalize(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = self.normalize(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+
+class NumplateField(NormalizedCharField):
+    normalize = staticmethod(numplate_normalize)
+
+
+class VinField(NormalizedCharField):
+    normalize = staticmethod(vin_normalize)
+
+
+class PersonNameField(NormalizedCharField):
+    normalize = staticmethod(person_name_normalize)

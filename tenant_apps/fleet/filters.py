@@ -1,0 +1,190 @@
+"""List filters. Every list filters by `car`; dated ones by `date_from` / `date_to`."""
+
+import datetime as dt
+
+import django_filters as filters
+from django import forms
+from django.db import connection
+
+from .fields import numplate_normalize
+from .models import (
+    Accumulator,
+    Car,
+    CarStatus,
+    DocumentStatus,
+    FuelRecord,
+    Inspection,
+    Insurance,
+    InsuranceType,
+    Kit,
+    MonthlyMileage,
+    Recorder,
+    Spare,
+    SpareCategory,
+    Tires,
+)
+from .selectors import company_today, document_status_q
+
+
+class CarFilter(filters.FilterSet):
+    region = filters.CharFilter(help_text="Region code.")
+    brand = filters.CharFilter(help_text="Brand code.")
+    vehicle_type = filters.CharFilter(help_text="Vehicle type code.")
+    fuel_type = filters.CharFilter(help_text="Fuel type code.")
+    status = filters.ChoiceFilter(choices=CarStatus.choices)
+    numplate = filters.CharFilter(
+        method="filter_numplate", help_text="Part of the number plate; spaces and case ignored."
+    )
+
+    class Meta:
+        model = Car
+        fields = ["region", "brand", "vehicle_type", "fuel_type", "status", "numplate", "driver"]
+
+    def filter_numplate(self, queryset, name, value):
+        return queryset.filter(numplate__contains=numplate_normalize(value))
+
+
+class CarRecordFilter(filters.FilterSet):
+    """`car`: an id of this company's car; an unknown id is a 400, not an empty list."""
+
+    car = filters.ModelChoiceFilter(queryset=Car.objects.all())
+
+
+def _date_range(field: str):
+    """`date_from` / `date_to` (inclusive) on one date column."""
+    return (
+        filters.DateFilter(field_name=field, lookup_expr="gte", help_text=f"{field} ≥ this day."),
+        filters.DateFilter(field_name=field, lookup_expr="lte", help_text=f"{field} ≤ this day."),
+    )
+
+
+class SpareFilter(CarRecordFilter):
+    date_from, date_to = _date_range("installed_at")
+    category = filters.ChoiceFilter(choices=SpareCategory.choices)
+
+    class Meta:
+        model = Spare
+        fields = ["car", "category"]
+
+
+class TiresFilter(CarRecordFilter):
+    date_from, date_to = _date_range("installed_at")
+    mounted = filters.BooleanFilter(
+        field_name="removed_at", lookup_expr="isnull", help_text="Only tyres still on the car."
+    )
+
+    class Meta:
+        model = Tires
+        fields = ["car"]
+
+
+class AccumulatorFilter(CarRecordFilter):
+    date_from, date_to = _date_range("installed_at")
+
+    class Meta:
+        model = Accumulator
+        fields = ["car"]
+
+
+class RecorderFilter(CarRecordFilter):
+    date_from, date_to = _date_range("installed_at")
+
+    class Meta:
+        model = Recorder
+        fields = ["car"]
+
+
+class KitFilter(CarRecordFilter):
+    class Meta:
+        model = Kit
+        fields = ["car"]
+
+
+class MonthOrDateField(forms.CharField):
+    """`YYYY-MM` or `YYYY-MM-DD`, cleaned to the first day of that month."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        for fmt in ("%Y-%m", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(value, fmt).date().replace(day=1)
+            except ValueError:
+                continue
+        raise forms.ValidationError("Enter a month (YYYY-MM) or a date (YYYY-MM-DD).")
+
+
+class MonthFilter(filters.Filter):
+    field_class = MonthOrDateField
+
+
+def _month_range(field: str):
+    """Months that overlap [date_from, date_to]; `field` holds each record's first day."""
+    help_text = "A month (YYYY-MM) or a day (YYYY-MM-DD); records of months that overlap it."
+    return (
+        MonthFilter(field_name=field, lookup_expr="gte", help_text=help_text),
+        MonthFilter(field_name=field, lookup_expr="lte", help_text=help_text),
+    )
+
+
+class FuelRecordFilter(CarRecordFilter):
+    date_from, date_to = _month_range("period")
+
+    class Meta:
+        model = FuelRecord
+        fields = ["car", "year", "month"]
+
+
+class MonthlyMileageFilter(CarRecordFilter):
+    date_from, date_to = _month_range("month")
+
+    class Meta:
+        model = MonthlyMileage
+        fields = ["car"]
+
+
+class DocumentFilter(CarRecordFilter):
+    """Documents valid at any time within [date_from, date_to], and by status as of today in the
+    company's timezone."""
+
+    start_field: str
+    end_field: str
+
+    date_from = filters.DateFilter(method="filter_date_from", help_text="Valid on or after.")
+    date_to = filters.DateFilter(method="filter_date_to", help_text="Valid on or before.")
+    status = filters.ChoiceFilter(choices=DocumentStatus.choices, method="filter_status")
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(**{f"{self.end_field}__gte": value})
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(**{f"{self.start_field}__lte": value})
+
+    def filter_status(self, queryset, name, value):
+        company = connection.tenant
+        return queryset.filter(
+            document_status_q(
+                value,
+                field=self.end_field,
+                today=company_today(company),
+                warning_days=company.expiry_warning_days,
+            )
+        )
+
+
+class InsuranceFilter(DocumentFilter):
+    start_field, end_field = "start_date", "end_date"
+    insurance_type = filters.ChoiceFilter(choices=InsuranceType.choices)
+
+    class Meta:
+        model = Insurance
+        fields = ["car", "insurance_type"]
+
+
+class InspectionFilter(DocumentFilter):
+    start_field, end_field = "inspected_at", "valid_until"
+
+    class Meta:
+        model = Inspection
+        fields = ["car"]

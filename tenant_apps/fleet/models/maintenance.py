@@ -1,0 +1,124 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..images import ImageFileField
+from .base import CarRecord, car_field, money_field
+
+
+class SpareCategory(models.TextChoices):
+    ENGINE = "engine", _("Engine")
+    TRANSMISSION = "transmission", _("Transmission")
+    SUSPENSION = "suspension", _("Suspension")
+    BRAKES = "brakes", _("Brakes")
+    STEERING = "steering", _("Steering")
+    ELECTRICAL = "electrical", _("Electrical")
+    COOLING = "cooling", _("Cooling")
+    EXHAUST = "exhaust", _("Exhaust")
+    BODY = "body", _("Body")
+    FILTERS = "filters", _("Filters")
+    OILS = "oils", _("Oils and fluids")
+    SERVICE = "service", _("Scheduled service")
+    OTHER = "other", _("Other")
+
+
+class Spare(CarRecord):
+    """A repair: a part installed on a car and the work it took."""
+
+    car = car_field("spares")
+    name = models.CharField(max_length=200)
+    category = models.CharField(
+        max_length=16, choices=SpareCategory.choices, default=SpareCategory.OTHER
+    )
+    description = models.TextField(blank=True, max_length=2000)
+    part_price = money_field(default=0)
+    work_description = models.TextField(blank=True, max_length=2000)
+    work_price = money_field(default=0)
+    total_price = models.GeneratedField(
+        expression=F("part_price") + F("work_price"),
+        output_field=models.DecimalField(max_digits=13, decimal_places=2),
+        db_persist=True,
+    )
+    installed_at = models.DateField()
+
+    class Meta:
+        ordering = ["-installed_at", "-id"]
+        indexes = [models.Index(fields=["car", "installed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(part_price__gte=0) & Q(work_price__gte=0),
+                name="spare_prices_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tires(CarRecord):
+    """A set of tyres mounted on a car, and when it was taken off."""
+
+    car = car_field("tires")
+    model = models.CharField(max_length=120)
+    size = models.CharField(max_length=32, help_text="E.g. `205/55 R16`.")
+    price = money_field(default=0)
+    photo = ImageFileField(upload_to="tires", blank=True)
+    installed_at = models.DateField()
+    removed_at = models.DateField(null=True, blank=True, help_text="Empty while mounted.")
+
+    class Meta:
+        verbose_name = "tires"
+        verbose_name_plural = "tires"
+        ordering = ["-installed_at", "-id"]
+        indexes = [models.Index(fields=["car", "installed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(removed_at__gte=F("installed_at")),
+                name="tires_removed_after_installed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.size}"
+
+    def clean(self):
+        if self.removed_at and self.installed_at and self.removed_at < self.installed_at:
+            raise ValidationError(
+                {"removed_at": _("Tyres cannot be removed before they were installed.")}
+            )
+
+
+class Accumulator(CarRecord):
+    """A battery installed in a car."""
+
+    car = car_field("accumulators")
+    model = models.CharField(max_length=120)
+    serial_number = models.CharField(max_length=64, blank=True)
+    capacity_ah = models.PositiveSmallIntegerField(
+        "capacity, Ah", validators=[MinValueValidator(1), MaxValueValidator(3000)]
+    )
+    price = money_field(default=0)
+    installed_at = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="End of warranty or life.")
+    photo = ImageFileField(upload_to="accumulators", blank=True)
+
+    class Meta:
+        ordering = ["-installed_at", "-id"]
+        indexes = [models.Index(fields=["car", "installed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("installed_at")),
+                name="accumulator_valid_after_installed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.model
+
+    def clean(self):
+        if self.valid_until and self.installed_at and self.valid_until < self.installed_at:
+            raise ValidationError(
+                {"valid_until": _("A battery cannot expire before it was installed.")}
+            )

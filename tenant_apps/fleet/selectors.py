@@ -1,0 +1,120 @@
+"""Reads of the fleet that more than one view (and the reports and the AI assistant) need."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from shared_apps.companies.models import Company
+
+from .models import (
+    Accumulator,
+    Car,
+    DocumentStatus,
+    FuelRecord,
+    Inspection,
+    Insurance,
+    Spare,
+    Tires,
+)
+
+ZERO = Decimal("0.00")
+
+
+def company_today(company: Company) -> dt.date:
+    """Today's date where the company is: a policy ending "today" in Bishkek has not expired
+    just because the server's clock is in UTC."""
+    return timezone.localdate(timezone=ZoneInfo(company.timezone))
+
+
+def document_status(end: dt.date, *, today: dt.date, warning_days: int) -> DocumentStatus:
+    """`expired` once the end date has passed, `expiring` while it is within the company's
+    warning window (today included), `active` before that."""
+    if end < today:
+        return DocumentStatus.EXPIRED
+    if end <= today + dt.timedelta(days=warning_days):
+        return DocumentStatus.EXPIRING
+    return DocumentStatus.ACTIVE
+
+
+def document_status_q(status: str, *, field: str, today: dt.date, warning_days: int) -> Q:
+    """The same rule as `document_status`, as a filter on the end-date column `field`."""
+    warning_end = today + dt.timedelta(days=warning_days)
+    if status == DocumentStatus.EXPIRED:
+        return Q(**{f"{field}__lt": today})
+    if status == DocumentStatus.EXPIRING:
+        return Q(**{f"{field}__gte": today, f"{field}__lte": warning_end})
+    return Q(**{f"{field}__gt": warning_end})
+
+
+def _yearly_sum(model, amount: str, date_field: str, year: int) -> Subquery:
+    rows = (
+        model.objects.filter(car=OuterRef("pk"), **{f"{date_field}__year": year})
+        .order_by()
+        .values("car")
+        .annotate(total=Sum(amount))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return Coalesce(Subquery(rows, output_field=money), Value(ZERO), output_field=money)
+
+
+@dataclass(frozen=True)
+class CarSummary:
+    """The detail view's aggregates for one car over the company's current calendar year."""
+
+    year: int
+    fuel_liters: Decimal
+    fuel_cost: Decimal
+    maintenance_cost: Decimal
+    next_insurance: Insurance | None
+    next_inspection: Inspection | None
+
+
+def car_summary(*, car: Car, today: dt.date) -> CarSummary:
+    """Fuel and maintenance this year (parts and work, tyres, batteries, inspections) and the
+    insurance and inspection that end next. Three queries, whatever the history's size."""
+    year = today.year
+    totals = (
+        Car.objects.filter(pk=car.pk)
+        .annotate(
+            fuel_liters=_yearly_sum(FuelRecord, "liters", "period", year),
+            fuel_cost=_yearly_sum(FuelRecord, "total_cost", "period", year),
+            spares_cost=_yearly_sum(Spare, "total_price", "installed_at", year),
+            tires_cost=_yearly_sum(Tires, "price", "installed_at", year),
+            accumulators_cost=_yearly_sum(Accumulator, "price", "installed_at", year),
+            inspections_cost=_yearly_sum(Inspection, "cost", "inspected_at", year),
+        )
+        .values(
+            "fuel_liters",
+            "fuel_cost",
+            "spares_cost",
+            "tires_cost",
+            "accumulators_cost",
+            "inspections_cost",
+        )
+        .get()
+    )
+    return CarSummary(
+        year=year,
+        fuel_liters=totals["fuel_liters"],
+        fuel_cost=totals["fuel_cost"],
+        maintenance_cost=(
+            totals["spares_cost"]
+            + totals["tires_cost"]
+            + totals["accumulators_cost"]
+            + totals["inspections_cost"]
+        ),
+        next_insurance=(
+            Insurance.objects.filter(car=car, end_date__gte=today).order_by("end_date").first()
+        ),
+        next_inspection=(
+            Inspection.objects.filter(car=car, valid_until__gte=today)
+            .order_by("valid_until")
+            .first()
+        ),
+    )

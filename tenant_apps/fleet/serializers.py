@@ -1,0 +1,395 @@
+import datetime as dt
+import re
+
+from django.db import connection
+from django.utils.dates import MONTHS
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from shared_apps.accounts.models import User
+from shared_apps.dictionaries.fields import DictionaryCodeField
+from shared_apps.dictionaries.models import DictionaryKind
+
+from .models import (
+    Accumulator,
+    Car,
+    CarPhoto,
+    DocumentStatus,
+    FuelRecord,
+    Inspection,
+    Insurance,
+    Kit,
+    MonthlyMileage,
+    Recorder,
+    Spare,
+    Tires,
+)
+from .selectors import company_today, document_status
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class FleetModelSerializer(serializers.ModelSerializer):
+    """Base of the fleet serializers. Uniqueness is left to the database (see
+    `shared_apps/core/integrity.py`), so that a duplicate gets the same answer whether or not it
+    races another request; DRF's look-up validators would answer differently and are dropped."""
+
+    def get_validators(self):
+        return []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+
+class CompanyUserField(serializers.PrimaryKeyRelatedField):
+    """The id of a user of this company; another company's user id is "does not exist"."""
+
+    def get_queryset(self):
+        return User.objects.of_company(connection.tenant.pk)
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN.pattern, "example": "2026-03"})
+class MonthField(serializers.Field):
+    """A month as `YYYY-MM`, stored as the month's first day."""
+
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM, e.g. 2026-03."}
+
+    def to_internal_value(self, data) -> dt.date:
+        match = MONTH_PATTERN.match(data) if isinstance(data, str) else None
+        if match is None:
+            self.fail("invalid")
+        return dt.date(int(match[1]), int(match[2]), 1)
+
+    def to_representation(self, value: dt.date) -> str:
+        return f"{value:%Y-%m}"
+
+
+class CompanyDateMixin:
+    """Today in the company's timezone and its warning window, computed once per response."""
+
+    def company_clock(self) -> tuple[dt.date, int]:
+        context = self.context
+        if "today" not in context:
+            context["today"] = company_today(connection.tenant)
+            context["warning_days"] = connection.tenant.expiry_warning_days
+        return context["today"], context["warning_days"]
+
+
+# --- Cars -----------------------------------------------------------------------------------------
+
+
+class CarListSerializer(FleetModelSerializer):
+    """A car in a list: what a fleet table shows."""
+
+    class Meta:
+        model = Car
+        fields = [
+            "id",
+            "numplate",
+            "title",
+            "brand",
+            "region",
+            "vehicle_type",
+            "fuel_type",
+            "year",
+            "status",
+            "driver_name",
+            "driver",
+        ]
+        read_only_fields = fields
+
+
+class CarSerializer(FleetModelSerializer):
+    """A car with every field; what is written on create and update."""
+
+    region = DictionaryCodeField(kind=DictionaryKind.REGIONS)
+    brand = DictionaryCodeField(kind=DictionaryKind.BRANDS)
+    fuel_type = DictionaryCodeField(kind=DictionaryKind.FUEL_TYPES)
+    vehicle_type = DictionaryCodeField(kind=DictionaryKind.VEHICLE_TYPES)
+    driver = CompanyUserField(required=False, allow_null=True)
+
+    class Meta:
+        model = Car
+        fields = [
+            "id",
+            "region",
+            "brand",
+            "title",
+            "numplate",
+            "year",
+            "vin",
+            "fuel_type",
+            "vehicle_type",
+            "driver_name",
+            "driver_phone",
+            "driver",
+            "fuel_card",
+            "status",
+            "commissioned_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class InsuranceBriefSerializer(CompanyDateMixin, serializers.ModelSerializer):
+    days_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Insurance
+        fields = ["id", "insurance_type", "number", "end_date", "days_left"]
+
+    def get_days_left(self, obj) -> int:
+        return (obj.end_date - self.company_clock()[0]).days
+
+
+class InspectionBriefSerializer(CompanyDateMixin, serializers.ModelSerializer):
+    days_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "number", "valid_until", "days_left"]
+
+    def get_days_left(self, obj) -> int:
+        return (obj.valid_until - self.company_clock()[0]).days
+
+
+class CarSummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="The company's current calendar year.")
+    fuel_liters = serializers.DecimalField(max_digits=14, decimal_places=2)
+    fuel_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    maintenance_cost = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="Parts and work, tyres, batteries and inspections this year.",
+    )
+    next_insurance = InsuranceBriefSerializer(allow_null=True)
+    next_inspection = InspectionBriefSerializer(allow_null=True)
+
+
+class CarDetailSerializer(CarSerializer):
+    """A car with this year's aggregates and its next expiring documents."""
+
+    summary = CarSummarySerializer(read_only=True)
+
+    class Meta(CarSerializer.Meta):
+        fields = [*CarSerializer.Meta.fields, "summary"]
+
+
+class CarPhotoSerializer(FleetModelSerializer):
+    class Meta:
+        model = CarPhoto
+        fields = ["id", "car", "image", "comment", "uploaded_at", "uploaded_by"]
+        read_only_fields = ["car", "uploaded_at", "uploaded_by"]
+
+
+# --- Records of a car -----------------------------------------------------------------------------
+
+
+class CarRecordSerializer(FleetModelSerializer):
+    """Base of a car's records: `car` is written as an id, `car_numplate` is shown with it."""
+
+    car_numplate = serializers.CharField(source="car.numplate", read_only=True)
+
+
+class SpareSerializer(CarRecordSerializer):
+    total_price = serializers.DecimalField(
+        max_digits=13, decimal_places=2, read_only=True, help_text="part_price + work_price."
+    )
+
+    class Meta:
+        model = Spare
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "name",
+            "category",
+            "description",
+            "part_price",
+            "work_description",
+            "work_price",
+            "total_price",
+            "installed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TiresSerializer(CarRecordSerializer):
+    class Meta:
+        model = Tires
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "model",
+            "size",
+            "price",
+            "photo",
+            "installed_at",
+            "removed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AccumulatorSerializer(CarRecordSerializer):
+    class Meta:
+        model = Accumulator
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "model",
+            "serial_number",
+            "capacity_ah",
+            "price",
+            "installed_at",
+            "valid_until",
+            "photo",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class FuelRecordSerializer(CarRecordSerializer):
+    month_name = serializers.SerializerMethodField()
+    consumption_l_per_100km = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="liters / mileage_km * 100, 2 places; null when mileage_km is 0.",
+    )
+
+    class Meta:
+        model = FuelRecord
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "year",
+            "month",
+            "month_name",
+            "liters",
+            "total_cost",
+            "mileage_km",
+            "consumption_l_per_100km",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_month_name(self, obj) -> str:
+        """The month's name in the user's language."""
+        return str(MONTHS[obj.month])
+
+
+class DocumentSerializer(CompanyDateMixin, CarRecordSerializer):
+    """A dated document: `status` and `days_left` are counted from today in the company's
+    timezone; `expiring` means within the company's warning window (30 days by default)."""
+
+    end_field: str
+
+    status = serializers.SerializerMethodField()
+    days_left = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=DocumentStatus.choices, read_only=True))
+    def get_status(self, obj) -> str:
+        today, warning_days = self.company_clock()
+        end = getattr(obj, self.end_field)
+        return document_status(end, today=today, warning_days=warning_days).value
+
+    def get_days_left(self, obj) -> int:
+        """Days until the end date; negative once it has passed."""
+        return (getattr(obj, self.end_field) - self.company_clock()[0]).days
+
+
+class InsuranceSerializer(DocumentSerializer):
+    end_field = "end_date"
+
+    class Meta:
+        model = Insurance
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "insurance_type",
+            "number",
+            "start_date",
+            "end_date",
+            "cost",
+            "status",
+            "days_left",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class InspectionSerializer(DocumentSerializer):
+    end_field = "valid_until"
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "number",
+            "inspected_at",
+            "valid_until",
+            "cost",
+            "status",
+            "days_left",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class RecorderSerializer(CarRecordSerializer):
+    class Meta:
+        model = Recorder
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "model",
+            "serial_number",
+            "installed_at",
+            "photo",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class KitSerializer(CarRecordSerializer):
+    """The safety kit; an expiry date sent for an absent item is cleared."""
+
+    class Meta:
+        model = Kit
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "has_jack",
+            "has_wheel_wrench",
+            "has_warning_triangle",
+            "has_fire_extinguisher",
+            "fire_extinguisher_expires_at",
+            "has_first_aid_kit",
+            "first_aid_kit_expires_at",
+            "has_tow_rope",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class MonthlyMileageSerializer(CarRecordSerializer):
+    month = MonthField()
+
+    class Meta:
+        model = MonthlyMileage
+        fields = ["id", "car", "car_numplate", "month", "mileage_km", "created_at", "updated_at"]

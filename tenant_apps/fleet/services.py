@@ -1,0 +1,110 @@
+"""Writes on the fleet. The REST API, the admin's actions, the demo seed and the AI assistant's
+actions all go through these functions, so every path normalises, validates and refuses alike.
+
+Serializers check the shape of the input; `Model.clean()` holds the rules between fields (a policy
+cannot end before it starts); PostgreSQL constraints hold uniqueness, which is the only check that
+survives two requests racing each other."""
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TypeVar
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+
+from shared_apps.core.exceptions import Conflict
+from shared_apps.core.integrity import validation_error_from_integrity_error
+
+from .models import Car
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _stored_files(instance: models.Model) -> dict[str, str]:
+    return {
+        field.name: getattr(instance, field.attname).name or ""
+        for field in instance._meta.concrete_fields
+        if isinstance(field, models.FileField)
+    }
+
+
+def _delete_files_on_commit(names: Iterable[str]) -> None:
+    """Remove files from the company's media folder once the rows that named them are gone for
+    good; a rolled-back transaction keeps them."""
+    for name in names:
+        if name:
+            transaction.on_commit(partial(default_storage.delete, name))
+
+
+def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
+    instance.clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        # The row is not there, so the files it just stored must not be either.
+        for field, name in _stored_files(instance).items():
+            if name and name != files_before.get(field):
+                default_storage.delete(name)
+        error = validation_error_from_integrity_error(exc, type(instance))
+        if error is None:
+            raise
+        raise error from exc
+    files_after = _stored_files(instance)
+    _delete_files_on_commit(
+        name for field, name in files_before.items() if name != files_after[field]
+    )
+    return instance
+
+
+def record_create(*, model: type[ModelT], **fields) -> ModelT:
+    """Create a car or any record of one from already shape-checked `fields`."""
+    instance = model(**fields)
+    return _save(instance, files_before=dict.fromkeys(_stored_files(instance), ""))
+
+
+def record_update(*, instance: ModelT, **changes) -> ModelT:
+    """Apply `changes` to a car or a record; a replaced photo's old file is removed."""
+    files_before = _stored_files(instance)
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    return _save(instance, files_before=files_before)
+
+
+def record_delete(*, instance: models.Model) -> None:
+    """Delete a record of a car, or a photo, with its files."""
+    files = _stored_files(instance)
+    with transaction.atomic():
+        instance.delete()
+        _delete_files_on_commit(files.values())
+
+
+def car_delete(*, car: Car) -> None:
+    """Delete a car entered by mistake. A car with history (fuel, repairs, documents, ...) is
+    refused with 409: its history stays, and the car is decommissioned instead. Its photos,
+    dashcam and kit are part of the car and go with it."""
+    history = [
+        relation
+        for relation in Car._meta.related_objects
+        if relation.on_delete is models.PROTECT
+        and relation.related_model._default_manager.filter(**{relation.field.name: car}).exists()
+    ]
+    if history:
+        names = ", ".join(str(r.related_model._meta.verbose_name_plural) for r in history)
+        raise Conflict(
+            f"This car has history ({names}); set its status to decommissioned instead.",
+            code="car_has_history",
+        )
+    files = [name for photo in car.photos.all() for name in _stored_files(photo).values()]
+    recorder = getattr(car, "recorder", None)
+    if recorder is not None:
+        files.extend(_stored_files(recorder).values())
+    try:
+        with transaction.atomic():
+            car.delete()
+            _delete_files_on_commit(files)
+    except IntegrityError as exc:  # a record was added to the car while it was being deleted
+        raise Conflict(
+            "This car got history while it was being deleted; it was kept.",
+            code="car_has_history",
+        ) from exc

@@ -1,0 +1,266 @@
+"""The fleet API: thin viewsets; writes go through `services`, reads through `selectors`.
+Which roles may write each resource is declared here, row by row of CONTRACT §6."""
+
+import mimetypes
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
+
+from . import filters, selectors, serializers, services
+from .models import (
+    Accumulator,
+    Car,
+    CarPhoto,
+    FuelRecord,
+    Inspection,
+    Insurance,
+    Kit,
+    MonthlyMileage,
+    Recorder,
+    Spare,
+    Tires,
+)
+
+
+class FleetViewSet(viewsets.ModelViewSet):
+    """CRUD on one fleet model; creates, updates and deletes go through the fleet services."""
+
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_create(
+            model=self.queryset.model, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.record_update(
+            instance=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.record_delete(instance=instance)
+
+
+class CarRecordViewSet(FleetViewSet):
+    """A car's records: JSON, or multipart where a photo is uploaded."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+
+@extend_schema_view(
+    list=extend_schema(responses=serializers.CarListSerializer(many=True)),
+    retrieve=extend_schema(responses=serializers.CarDetailSerializer),
+    destroy=extend_schema(
+        description="Only a car without history; otherwise 409 `car_has_history`: decommission "
+        "it instead (`status=decommissioned`)."
+    ),
+)
+class CarViewSet(FleetViewSet):
+    """The company's cars."""
+
+    queryset = Car.objects.all()
+    write_roles = FLEET_MANAGERS
+    filterset_class = filters.CarFilter
+    search_fields = ["numplate", "title", "vin", "driver_name", "driver_phone", "fuel_card"]
+    ordering_fields = ["id", "numplate", "brand", "title", "year", "status", "commissioned_at"]
+    ordering = ["numplate"]
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.CarListSerializer
+        if self.action == "retrieve":
+            return serializers.CarDetailSerializer
+        if self.action == "photos":
+            return serializers.CarPhotoSerializer
+        return serializers.CarSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        car = self.get_object()
+        car.summary = selectors.car_summary(car=car, today=selectors.company_today(request.tenant))
+        return Response(self.get_serializer(car).data)
+
+    def perform_destroy(self, instance):
+        services.car_delete(car=instance)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=serializers.CarPhotoSerializer(many=True),
+        description="The car's photos, newest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": serializers.CarPhotoSerializer},
+        responses={201: serializers.CarPhotoSerializer},
+        description="Upload a photo: a real JPEG, PNG or WebP of at most 10 MB and 40 MP.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def photos(self, request, pk=None):
+        car = self.get_object()
+        if request.method == "GET":
+            photos = car.photos.all()
+            return Response(self.get_serializer(photos, many=True).data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = services.record_create(
+            model=CarPhoto, car=car, uploaded_by=request.user, **serializer.validated_data
+        )
+        return Response(self.get_serializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+class CarPhotoViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """One photo of a car; deleting it removes the file too."""
+
+    queryset = CarPhoto.objects.all()
+    serializer_class = serializers.CarPhotoSerializer
+    write_roles = FLEET_MANAGERS
+    lookup_value_regex = r"\d+"
+
+    def perform_destroy(self, instance):
+        services.record_delete(instance=instance)
+
+
+class SpareViewSet(CarRecordViewSet):
+    """Repairs: parts and work; `total_price` = `part_price` + `work_price`."""
+
+    queryset = Spare.objects.select_related("car")
+    serializer_class = serializers.SpareSerializer
+    write_roles = MAINTENANCE_STAFF
+    filterset_class = filters.SpareFilter
+    search_fields = ["name", "description", "work_description", "car__numplate"]
+    ordering_fields = ["id", "installed_at", "total_price", "part_price", "work_price"]
+    ordering = ["-installed_at", "-id"]
+
+
+class TiresViewSet(CarRecordViewSet):
+    """Tyre sets mounted on cars."""
+
+    queryset = Tires.objects.select_related("car")
+    serializer_class = serializers.TiresSerializer
+    write_roles = MAINTENANCE_STAFF
+    filterset_class = filters.TiresFilter
+    search_fields = ["model", "size", "car__numplate"]
+    ordering_fields = ["id", "installed_at", "removed_at", "price"]
+    ordering = ["-installed_at", "-id"]
+
+
+class AccumulatorViewSet(CarRecordViewSet):
+    """Batteries."""
+
+    queryset = Accumulator.objects.select_related("car")
+    serializer_class = serializers.AccumulatorSerializer
+    write_roles = MAINTENANCE_STAFF
+    filterset_class = filters.AccumulatorFilter
+    search_fields = ["model", "serial_number", "car__numplate"]
+    ordering_fields = ["id", "installed_at", "valid_until", "price", "capacity_ah"]
+    ordering = ["-installed_at", "-id"]
+
+
+class FuelRecordViewSet(CarRecordViewSet):
+    """Monthly fuel of each car: one record per car and month."""
+
+    queryset = FuelRecord.objects.select_related("car")
+    serializer_class = serializers.FuelRecordSerializer
+    write_roles = FINANCE_STAFF
+    filterset_class = filters.FuelRecordFilter
+    search_fields = ["car__numplate"]
+    ordering_fields = [
+        "id",
+        "period",
+        "liters",
+        "total_cost",
+        "mileage_km",
+        "consumption_l_per_100km",
+    ]
+    ordering = ["-period", "car__numplate"]
+
+
+class InsuranceViewSet(CarRecordViewSet):
+    """CASCO and OSAGO policies, with their status as of today."""
+
+    queryset = Insurance.objects.select_related("car")
+    serializer_class = serializers.InsuranceSerializer
+    write_roles = FINANCE_STAFF
+    filterset_class = filters.InsuranceFilter
+    search_fields = ["number", "car__numplate"]
+    ordering_fields = ["id", "start_date", "end_date", "cost"]
+    ordering = ["end_date", "id"]
+
+
+class InspectionViewSet(CarRecordViewSet):
+    """Roadworthiness inspections, with their status as of today."""
+
+    queryset = Inspection.objects.select_related("car")
+    serializer_class = serializers.InspectionSerializer
+    write_roles = MAINTENANCE_STAFF
+    filterset_class = filters.InspectionFilter
+    search_fields = ["number", "car__numplate"]
+    ordering_fields = ["id", "inspected_at", "valid_until", "cost"]
+    ordering = ["valid_until", "id"]
+
+
+class RecorderViewSet(CarRecordViewSet):
+    """Dashcams: at most one per car."""
+
+    queryset = Recorder.objects.select_related("car")
+    serializer_class = serializers.RecorderSerializer
+    write_roles = FLEET_MANAGERS
+    filterset_class = filters.RecorderFilter
+    search_fields = ["model", "serial_number", "car__numplate"]
+    ordering_fields = ["id", "installed_at"]
+    ordering = ["car__numplate"]
+
+
+class KitViewSet(CarRecordViewSet):
+    """Safety kits: at most one per car."""
+
+    queryset = Kit.objects.select_related("car")
+    serializer_class = serializers.KitSerializer
+    write_roles = FLEET_MANAGERS
+    filterset_class = filters.KitFilter
+    search_fields = ["car__numplate"]
+    ordering_fields = ["id", "fire_extinguisher_expires_at", "first_aid_kit_expires_at"]
+    ordering = ["car__numplate"]
+
+
+class MonthlyMileageViewSet(CarRecordViewSet):
+    """Kilometres per car and month: one per car and month."""
+
+    queryset = MonthlyMileage.objects.select_related("car")
+    serializer_class = serializers.MonthlyMileageSerializer
+    write_roles = FINANCE_STAFF
+    filterset_class = filters.MonthlyMileageFilter
+    search_fields = ["car__numplate"]
+    ordering_fields = ["id", "month", "mileage_km"]
+    ordering = ["-month", "car__numplate"]
+
+
+def media_file(request, schema: str, path: str):
+    """A file of this company's media folder. The names are random (see `images.py`), so a link
+    works like a capability: an `<img src>` can show it without a token, and only a holder of
+    the link can. Another company's folder is a 404 on this host."""
+    if schema != connection.schema_name:
+        raise Http404
+    try:
+        handle = default_storage.open(path)
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation) as exc:
+        raise Http404 from exc
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
