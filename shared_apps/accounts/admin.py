@@ -14,6 +14,12 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Company", {"fields": ("company", "role", "region", "language", "phone")}),
     )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Users are deactivated, never deleted: fleet records (a car's driver, a photo's author)
+        # keep pointing at them from the company schemas, where Django cannot see.
+        return False
+
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         ("Company", {"fields": ("company", "role", "language")}),

@@ -1,5 +1,8 @@
 from rest_framework import serializers
 
+from shared_apps.dictionaries.fields import DictionaryCodeField
+from shared_apps.dictionaries.models import DictionaryKind
+
 from .models import User
 from .roles import Role
 
@@ -31,6 +34,7 @@ class UserCreateSerializer(serializers.ModelSerializer):
         write_only=True, max_length=128, style={"input_type": "password"}
     )
     role = serializers.ChoiceField(choices=Role.choices)
+    region = DictionaryCodeField(kind=DictionaryKind.REGIONS, required=False, allow_blank=True)
 
     class Meta:
         model = User
@@ -53,6 +57,7 @@ class UserUpdateSerializer(serializers.ModelSerializer):
     password = serializers.CharField(
         write_only=True, required=False, max_length=128, style={"input_type": "password"}
     )
+    region = DictionaryCodeField(kind=DictionaryKind.REGIONS, required=False, allow_blank=True)
 
     class Meta:
         model = User
@@ -73,6 +78,7 @@ class MeSerializer(serializers.ModelSerializer):
     """The logged-in user's own profile; role, company and active flag are read-only."""
 
     company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = DictionaryCodeField(kind=DictionaryKind.REGIONS, required=False, allow_blank=True)
 
     class Meta:
         model = User

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 # Kyrgyz patronymic particles are written in lower case: "Асанов Бакыт уулу".
-LOWERCASE_NAME_PARTICLES = frozenset({"уулу", "кызы", "uulu", "kyzy", "оглы", "кзы"})
-NUMPLATE_PATTERN = re.compile(r"^[0-9A-ZА-ЯЁӨҮҢ]{2,16}$")  # noqa: RUF001 - Cyrillic plates
+LOWERCASE_NAME_PARTICLES = frozenset({"уулу", "кызы", "uulu", "kyzy", "оглы"})
+NUMPLATE_PATTERN = re.compile(r"^[0-9A-ZА-ЯЁӨҮҢ]{2,16}$")  # Latin or Cyrillic letters
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # ISO 3779: no I, O or Q
 
 

@@ -112,7 +112,9 @@ class MonthOrDateField(forms.CharField):
                 return dt.datetime.strptime(value, fmt).date().replace(day=1)
             except ValueError:
                 continue
-        raise forms.ValidationError("Enter a month (YYYY-MM) or a date (YYYY-MM-DD).")
+        raise forms.ValidationError(
+            "Enter a month (YYYY-MM) or a date (YYYY-MM-DD).", code="invalid"
+        )
 
 
 class MonthFilter(filters.Filter):

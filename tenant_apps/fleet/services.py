@@ -38,6 +38,7 @@ def _delete_files_on_commit(names: Iterable[str]) -> None:
 
 def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
     instance.clean()
+    adding = instance._state.adding
     try:
         with transaction.atomic():
             instance.save()
@@ -50,6 +51,10 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
         if error is None:
             raise
         raise error from exc
+    generated = [f.attname for f in instance._meta.concrete_fields if f.generated]
+    if generated and not adding:
+        # PostgreSQL computed them anew; an INSERT returns them, an UPDATE does not.
+        instance.refresh_from_db(fields=generated)
     files_after = _stored_files(instance)
     _delete_files_on_commit(
         name for field, name in files_before.items() if name != files_after[field]
@@ -57,9 +62,9 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
     return instance
 
 
-def record_create(*, model: type[ModelT], **fields) -> ModelT:
+def record_create(*, model_class: type[ModelT], **fields) -> ModelT:
     """Create a car or any record of one from already shape-checked `fields`."""
-    instance = model(**fields)
+    instance = model_class(**fields)
     return _save(instance, files_before=dict.fromkeys(_stored_files(instance), ""))
 
 
@@ -90,7 +95,7 @@ def car_delete(*, car: Car) -> None:
         and relation.related_model._default_manager.filter(**{relation.field.name: car}).exists()
     ]
     if history:
-        names = ", ".join(str(r.related_model._meta.verbose_name_plural) for r in history)
+        names = ", ".join(sorted(str(r.related_model._meta.verbose_name_plural) for r in history))
         raise Conflict(
             f"This car has history ({names}); set its status to decommissioned instead.",
             code="car_has_history",

@@ -39,7 +39,7 @@ class FleetViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.record_create(
-            model=self.queryset.model, **serializer.validated_data
+            model_class=self.queryset.model, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
@@ -118,7 +118,7 @@ class CarViewSet(FleetViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = services.record_create(
-            model=CarPhoto, car=car, uploaded_by=request.user, **serializer.validated_data
+            model_class=CarPhoto, car=car, uploaded_by=request.user, **serializer.validated_data
         )
         return Response(self.get_serializer(photo).data, status=status.HTTP_201_CREATED)
 

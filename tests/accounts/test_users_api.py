@@ -221,3 +221,16 @@ def test_password_is_never_returned(acme, make_user, admin_client):
     body = admin_client.get(f"{USERS}{user.pk}/").json()
     assert "password" not in body
     assert PASSWORD not in str(body)
+
+
+def test_region_must_be_a_region_code(admin_client):
+    response = admin_client.post(USERS, {**NEW_USER, "region": "moscow"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid_choice",
+            "detail": "'moscow' is not in the regions dictionary.",
+            "attr": "region",
+        }
+    ]

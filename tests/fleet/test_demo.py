@@ -1,0 +1,77 @@
+"""`manage.py seed_demo`: the demo company, one user per role and a realistic year of fleet."""
+
+import datetime as dt
+from collections import Counter
+
+from django.core.management import call_command
+from django.db import connection
+
+from shared_apps.accounts.models import User
+from shared_apps.companies.models import Company
+from tenant_apps.fleet.models import (
+    Car,
+    FuelRecord,
+    Inspection,
+    Insurance,
+    Kit,
+    MonthlyMileage,
+    Recorder,
+    Spare,
+)
+from tenant_apps.fleet.selectors import company_today, document_status
+
+
+def test_seed_demo_builds_a_realistic_fleet_once(db, capsys, client_for):
+    call_command("seed_demo")
+    first_output = capsys.readouterr().out
+    call_command("seed_demo")
+    second_output = capsys.readouterr().out
+
+    company = Company.objects.get(slug="demo")
+    assert sorted(User.objects.of_company(company).values_list("role", flat=True)) == sorted(
+        ["COMPANY_ADMIN", "DISPATCHER", "MECHANIC", "DRIVER", "ACCOUNTANT", "GUEST"]
+    )
+    assert "Seeded a fleet of 25 cars with a year of records." in first_output
+    assert "Seeded a fleet" not in second_output
+    assert "demo_dispatcher  DISPATCHER" in second_output
+
+    connection.set_tenant(company)
+    today = company_today(company)
+    cars = list(Car.objects.all())
+    assert len(cars) == 25
+    assert Counter(c.status for c in cars) == {
+        "active": 21,
+        "repair": 2,
+        "reserve": 1,
+        "decommissioned": 1,
+    }
+    assert len({c.vehicle_type for c in cars}) >= 7
+    assert len({c.region for c in cars}) >= 3
+    assert all(c.numplate == c.numplate.upper().replace(" ", "") for c in cars)
+
+    # Twelve whole months before the current one, for every car (no fuel for the electric one).
+    months = {(m.year, m.month) for m in MonthlyMileage.objects.dates("month", "month")}
+    first = (today.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+    assert len(months) == 12
+    assert min(months) == (first.year, first.month)
+    assert MonthlyMileage.objects.count() == 25 * 12
+    assert FuelRecord.objects.count() == 24 * 12
+    assert FuelRecord.objects.filter(consumption_l_per_100km__isnull=True).count() == 8
+
+    assert Spare.objects.values("car").distinct().count() == 25
+    assert Kit.objects.count() == 25
+    assert 10 <= Recorder.objects.count() < 25
+
+    statuses = Counter(
+        document_status(i.end_date, today=today, warning_days=company.expiry_warning_days)
+        for i in Insurance.objects.all()
+    ) + Counter(
+        document_status(i.valid_until, today=today, warning_days=company.expiry_warning_days)
+        for i in Inspection.objects.all()
+    )
+    assert statuses["expired"] >= 3
+    assert statuses["expiring"] >= 3
+    assert statuses["active"] >= 20
+
+    client = client_for(company, User.objects.get(username="demo_guest"))
+    assert client.get("/api/v1/cars/").json()["count"] == 25
