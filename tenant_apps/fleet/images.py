@@ -10,11 +10,18 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from PIL import Image
+from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Pillow's own readers, used directly to read the declared size: `Image.open` would already
+# refuse a bomb, but with an error that does not say why.
+_HEADER_READERS = (
+    JpegImagePlugin.JpegImageFile,
+    PngImagePlugin.PngImageFile,
+    WebPImagePlugin.WebPImageFile,
+)
 IMAGE_HELP_TEXT = "A JPEG, PNG or WebP image of at most 10 MB and 40 megapixels."
 
 
@@ -39,15 +46,26 @@ def validate_image_upload(upload) -> None:
         upload.seek(0)
 
 
+def _declared_size(upload) -> tuple[int, int]:
+    for reader in _HEADER_READERS:
+        upload.seek(0)
+        try:
+            with reader(upload) as image:
+                return image.size
+        except (SyntaxError, OSError, ValueError, EOFError):  # not this format
+            continue
+    raise ValueError("Not a JPEG, PNG or WebP image.")
+
+
 def _check_image(upload) -> None:
+    width, height = _declared_size(upload)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ValidationError(
+            f"The image has {width}x{height} pixels; at most 40 megapixels are accepted.",
+            code="image_too_large",
+        )
     upload.seek(0)
     with Image.open(upload, formats=tuple(IMAGE_EXTENSIONS)) as image:
-        width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise ValidationError(
-                f"The image has {width}x{height} pixels; at most 40 megapixels are accepted.",
-                code="image_too_large",
-            )
         image.verify()
     upload.seek(0)
     with Image.open(upload, formats=tuple(IMAGE_EXTENSIONS)) as image:

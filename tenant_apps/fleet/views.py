@@ -258,7 +258,7 @@ def media_file(request, schema: str, path: str):
         raise Http404
     try:
         handle = default_storage.open(path)
-    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation) as exc:
+    except (OSError, ValueError, SuspiciousFileOperation) as exc:  # missing, a folder, a bad name
         raise Http404 from exc
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)

@@ -54,8 +54,14 @@ class Kit(CarRecord):
     def __str__(self) -> str:
         return f"Kit of {self.car_id}"
 
-    def save(self, *args, **kwargs):
+    def clear_absent_item_dates(self) -> None:
         for item in EXPIRING_KIT_ITEMS:
             if not getattr(self, f"has_{item}"):
                 setattr(self, f"{item}_expires_at", None)
+
+    def clean(self):
+        self.clear_absent_item_dates()  # before the constraints are checked (admin forms)
+
+    def save(self, *args, **kwargs):
+        self.clear_absent_item_dates()
         super().save(*args, **kwargs)
