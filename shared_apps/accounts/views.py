@@ -1,6 +1,7 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import RetrieveUpdateAPIView
@@ -43,7 +44,10 @@ class LoginView(TokenEndpoint):
 
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 401: ErrorResponse401Serializer},
+    )
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
@@ -67,7 +71,10 @@ class LoginView(TokenEndpoint):
 class RefreshView(TokenEndpoint):
     """Rotate a refresh token: the presented one is blacklisted, a new pair is returned."""
 
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer},
+    )
     def post(self, request):
         payload = RefreshSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -80,7 +87,9 @@ class RefreshView(TokenEndpoint):
 class LogoutView(TokenEndpoint):
     """Blacklist a refresh token. Access tokens expire by themselves within minutes."""
 
-    @extend_schema(request=RefreshSerializer, responses={204: None})
+    @extend_schema(
+        request=RefreshSerializer, responses={204: None, 401: ErrorResponse401Serializer}
+    )
     def post(self, request):
         payload = RefreshSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

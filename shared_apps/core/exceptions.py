@@ -1,9 +1,14 @@
 """DRF exception handling: everything, including Django's own exceptions and unexpected errors,
-leaves in the envelope `{"type", "errors": [{"code", "detail", "attr"}]}`."""
+leaves in the envelope `{"type", "errors": [{"code", "detail", "attr"}]}`.
+
+drf-standardized-errors does the formatting; `FleetExceptionHandler` (its documented extension
+point, `EXCEPTION_HANDLER_CLASS`) only turns a few more exceptions into API errors. Keeping the
+package's own `exception_handler` as DRF's handler is also what makes it document every error
+response in the OpenAPI schema."""
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_standardized_errors.handler import exception_handler as standardized_exception_handler
+from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.serializers import as_serializer_error
@@ -21,6 +26,14 @@ class BadRequest(APIException):
     default_code = "bad_request"
 
 
+class Conflict(APIException):
+    """The request is valid but the current state forbids it (e.g. deleting a car with history)."""
+
+    status_code = 409
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
 def _flatten_simplejwt_error(exc: APIException) -> APIException:
     """simplejwt puts `{"detail", "code", "messages"}` in `detail`; make it one plain error."""
     detail = exc.detail
@@ -34,22 +47,15 @@ def _flatten_simplejwt_error(exc: APIException) -> APIException:
     return flat
 
 
-def exception_handler(exc, context):
-    # Services raise Django's ValidationError; show it as the same 400 a serializer gives.
-    if isinstance(exc, DjangoValidationError):
-        exc = DRFValidationError(detail=as_serializer_error(exc))
-    elif isinstance(exc, AuthenticationFailed):
-        exc = _flatten_simplejwt_error(exc)
-    elif isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge()
-    elif isinstance(exc, SuspiciousOperation):
-        exc = BadRequest()
-    return standardized_exception_handler(exc, context)
-
-
-class Conflict(APIException):
-    """The request is valid but the current state forbids it (e.g. deleting a car with history)."""
-
-    status_code = 409
-    default_detail = "The request conflicts with the current state of the resource."
-    default_code = "conflict"
+class FleetExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        # Services raise Django's ValidationError; show it as the same 400 a serializer gives.
+        if isinstance(exc, DjangoValidationError):
+            return DRFValidationError(detail=as_serializer_error(exc))
+        if isinstance(exc, AuthenticationFailed):
+            return _flatten_simplejwt_error(exc)
+        if isinstance(exc, RequestDataTooBig):
+            return RequestTooLarge()
+        if isinstance(exc, SuspiciousOperation):
+            return BadRequest()
+        return super().convert_known_exceptions(exc)

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
+from shared_apps.core.openapi import error_response
 
 from . import filters, selectors, serializers, services
 from .models import (
@@ -62,7 +63,8 @@ class CarRecordViewSet(FleetViewSet):
     retrieve=extend_schema(responses=serializers.CarDetailSerializer),
     destroy=extend_schema(
         description="Only a car without history; otherwise 409 `car_has_history`: decommission "
-        "it instead (`status=decommissioned`)."
+        "it instead (`status=decommissioned`).",
+        responses={204: None, 409: error_response(409, ["car_has_history"])},
     ),
 )
 class CarViewSet(FleetViewSet):
@@ -100,7 +102,10 @@ class CarViewSet(FleetViewSet):
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": serializers.CarPhotoSerializer},
-        responses={201: serializers.CarPhotoSerializer},
+        responses={
+            201: serializers.CarPhotoSerializer,
+            413: error_response(413, ["request_too_large"]),
+        },
         description="Upload a photo: a real JPEG, PNG or WebP of at most 10 MB and 40 MP.",
     )
     @action(

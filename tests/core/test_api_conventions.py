@@ -138,6 +138,25 @@ def test_docs_and_schema_are_served_on_company_hosts(acme, client_for):
     }
 
 
+def test_schema_documents_the_error_responses(acme, client_for):
+    paths = client_for(acme).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+    def statuses(path, method):
+        return sorted(paths[path][method]["responses"])
+
+    common = ["400", "401", "403", "404", "405", "406", "415", "500"]
+    assert statuses("/api/v1/cars/{id}/", "delete") == sorted(["204", "409", *common])
+    assert statuses("/api/v1/cars/{id}/photos/", "post") == sorted(["201", "413", *common])
+    assert statuses("/api/v1/fuel-records/", "post") == sorted(["201", *common])
+    assert statuses("/api/v1/auth/login/", "post") == sorted(
+        ["200", "400", "401", "404", "405", "406", "415", "429", "500"]
+    )
+    error = paths["/api/v1/cars/{id}/"]["delete"]["responses"]["409"]
+    assert error["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorResponse409"
+    }
+
+
 @override_settings(DOCS_PUBLIC=False)
 def test_private_docs_need_a_company_login(acme, globex, make_user, client_for):
     assert client_for(acme).get("/api/docs/").status_code == 401
