@@ -4,6 +4,8 @@ Two companies (`acme`, `globex`) are provisioned once per session, the way produ
 right after pytest-django has created and migrated the test database; each test then runs in a
 transaction that is rolled back."""
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -42,6 +44,16 @@ def _clean_state():
     cache.clear()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    """Every test stores files in its own folder. django-tenants' storage caches the folder it
+    derives from MEDIA_ROOT and forgets it only when MULTITENANT_RELATIVE_MEDIA_ROOT changes, so
+    that is set again too."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+    return tmp_path
 
 
 @pytest.fixture

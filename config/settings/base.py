@@ -47,6 +47,9 @@ TENANT_DOMAIN_MODEL = "companies.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Send `SET search_path` once per connection and schema switch instead of before every query
+# (half the round trips). Safe since django-tenants 4.0.1 forgets it on rollback and close.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     # Health first: load balancers probe by IP or any host, before a tenant is resolved.

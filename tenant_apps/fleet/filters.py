@@ -6,6 +6,8 @@ import django_filters as filters
 from django import forms
 from django.db import connection
 
+from shared_apps.accounts.models import User
+
 from .fields import numplate_normalize
 from .models import (
     Accumulator,
@@ -26,6 +28,11 @@ from .models import (
 from .selectors import company_today, document_status_q
 
 
+def _company_users():
+    company_id = getattr(connection.tenant, "pk", None)  # none while the schema is generated
+    return User.objects.of_company(company_id) if company_id else User.objects.none()
+
+
 class CarFilter(filters.FilterSet):
     region = filters.CharFilter(help_text="Region code.")
     brand = filters.CharFilter(help_text="Brand code.")
@@ -34,6 +41,10 @@ class CarFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=CarStatus.choices)
     numplate = filters.CharFilter(
         method="filter_numplate", help_text="Part of the number plate; spaces and case ignored."
+    )
+    # Only this company's users: another company's user id is refused like an unknown one.
+    driver = filters.ModelChoiceFilter(
+        queryset=lambda request: _company_users(), help_text="Id of a user of this company."
     )
 
     class Meta:

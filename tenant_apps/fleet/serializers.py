@@ -135,26 +135,32 @@ class CarSerializer(FleetModelSerializer):
         ]
 
 
-class InsuranceBriefSerializer(CompanyDateMixin, serializers.ModelSerializer):
+class DaysLeftMixin(CompanyDateMixin):
+    """`days_left` until the document's `end_field`; negative once it has passed."""
+
+    end_field: str
+
+    def get_days_left(self, obj) -> int:
+        """Days until the end date; negative once it has passed."""
+        return (getattr(obj, self.end_field) - self.company_clock()[0]).days
+
+
+class InsuranceBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
+    end_field = "end_date"
     days_left = serializers.SerializerMethodField()
 
     class Meta:
         model = Insurance
         fields = ["id", "insurance_type", "number", "end_date", "days_left"]
 
-    def get_days_left(self, obj) -> int:
-        return (obj.end_date - self.company_clock()[0]).days
 
-
-class InspectionBriefSerializer(CompanyDateMixin, serializers.ModelSerializer):
+class InspectionBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
+    end_field = "valid_until"
     days_left = serializers.SerializerMethodField()
 
     class Meta:
         model = Inspection
         fields = ["id", "number", "valid_until", "days_left"]
-
-    def get_days_left(self, obj) -> int:
-        return (obj.valid_until - self.company_clock()[0]).days
 
 
 class CarSummarySerializer(serializers.Serializer):
@@ -288,11 +294,9 @@ class FuelRecordSerializer(CarRecordSerializer):
         return str(MONTHS[obj.month])
 
 
-class DocumentSerializer(CompanyDateMixin, CarRecordSerializer):
+class DocumentSerializer(DaysLeftMixin, CarRecordSerializer):
     """A dated document: `status` and `days_left` are counted from today in the company's
     timezone; `expiring` means within the company's warning window (30 days by default)."""
-
-    end_field: str
 
     status = serializers.SerializerMethodField()
     days_left = serializers.SerializerMethodField()
@@ -302,10 +306,6 @@ class DocumentSerializer(CompanyDateMixin, CarRecordSerializer):
         today, warning_days = self.company_clock()
         end = getattr(obj, self.end_field)
         return document_status(end, today=today, warning_days=warning_days).value
-
-    def get_days_left(self, obj) -> int:
-        """Days until the end date; negative once it has passed."""
-        return (getattr(obj, self.end_field) - self.company_clock()[0]).days
 
 
 class InsuranceSerializer(DocumentSerializer):

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
@@ -36,7 +36,6 @@ class FleetViewSet(viewsets.ModelViewSet):
     """CRUD on one fleet model; creates, updates and deletes go through the fleet services."""
 
     lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def perform_create(self, serializer):
         serializer.instance = services.record_create(
@@ -50,12 +49,6 @@ class FleetViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.record_delete(instance=instance)
-
-
-class CarRecordViewSet(FleetViewSet):
-    """A car's records: JSON, or multipart where a photo is uploaded."""
-
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
 
 @extend_schema_view(
@@ -111,7 +104,7 @@ class CarViewSet(FleetViewSet):
     @action(
         detail=True,
         methods=["get", "post"],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
         filterset_class=None,
         pagination_class=None,
     )
@@ -140,7 +133,7 @@ class CarPhotoViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
         services.record_delete(instance=instance)
 
 
-class SpareViewSet(CarRecordViewSet):
+class SpareViewSet(FleetViewSet):
     """Repairs: parts and work; `total_price` = `part_price` + `work_price`."""
 
     queryset = Spare.objects.select_related("car")
@@ -152,7 +145,7 @@ class SpareViewSet(CarRecordViewSet):
     ordering = ["-installed_at", "-id"]
 
 
-class TiresViewSet(CarRecordViewSet):
+class TiresViewSet(FleetViewSet):
     """Tyre sets mounted on cars."""
 
     queryset = Tires.objects.select_related("car")
@@ -164,7 +157,7 @@ class TiresViewSet(CarRecordViewSet):
     ordering = ["-installed_at", "-id"]
 
 
-class AccumulatorViewSet(CarRecordViewSet):
+class AccumulatorViewSet(FleetViewSet):
     """Batteries."""
 
     queryset = Accumulator.objects.select_related("car")
@@ -176,7 +169,7 @@ class AccumulatorViewSet(CarRecordViewSet):
     ordering = ["-installed_at", "-id"]
 
 
-class FuelRecordViewSet(CarRecordViewSet):
+class FuelRecordViewSet(FleetViewSet):
     """Monthly fuel of each car: one record per car and month."""
 
     queryset = FuelRecord.objects.select_related("car")
@@ -195,7 +188,7 @@ class FuelRecordViewSet(CarRecordViewSet):
     ordering = ["-period", "car__numplate"]
 
 
-class InsuranceViewSet(CarRecordViewSet):
+class InsuranceViewSet(FleetViewSet):
     """CASCO and OSAGO policies, with their status as of today."""
 
     queryset = Insurance.objects.select_related("car")
@@ -207,7 +200,7 @@ class InsuranceViewSet(CarRecordViewSet):
     ordering = ["end_date", "id"]
 
 
-class InspectionViewSet(CarRecordViewSet):
+class InspectionViewSet(FleetViewSet):
     """Roadworthiness inspections, with their status as of today."""
 
     queryset = Inspection.objects.select_related("car")
@@ -219,7 +212,7 @@ class InspectionViewSet(CarRecordViewSet):
     ordering = ["valid_until", "id"]
 
 
-class RecorderViewSet(CarRecordViewSet):
+class RecorderViewSet(FleetViewSet):
     """Dashcams: at most one per car."""
 
     queryset = Recorder.objects.select_related("car")
@@ -231,7 +224,7 @@ class RecorderViewSet(CarRecordViewSet):
     ordering = ["car__numplate"]
 
 
-class KitViewSet(CarRecordViewSet):
+class KitViewSet(FleetViewSet):
     """Safety kits: at most one per car."""
 
     queryset = Kit.objects.select_related("car")
@@ -243,7 +236,7 @@ class KitViewSet(CarRecordViewSet):
     ordering = ["car__numplate"]
 
 
-class MonthlyMileageViewSet(CarRecordViewSet):
+class MonthlyMileageViewSet(FleetViewSet):
     """Kilometres per car and month: one per car and month."""
 
     queryset = MonthlyMileage.objects.select_related("car")

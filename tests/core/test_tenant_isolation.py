@@ -14,8 +14,7 @@ def test_cache_keys_are_per_company(acme, globex):
     assert cache.get("fleet-summary") == "acme data"
 
 
-def test_media_files_are_stored_per_company(acme, globex, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_media_files_are_stored_per_company(acme, globex, tmp_path):
     connection.set_tenant(acme)
     name = default_storage.save("cars/photo.jpg", ContentFile(b"acme"))
     assert (tmp_path / "acme" / name).read_bytes() == b"acme"

@@ -93,15 +93,6 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 # --- Fixtures and helpers -------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    """Each test stores its files in its own MEDIA_ROOT. django-tenants' storage caches its root
-    and forgets it only when MULTITENANT_RELATIVE_MEDIA_ROOT changes, so that is (re)set too."""
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
-    return tmp_path
-
-
 def files_under(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
@@ -158,7 +149,7 @@ def image_error(code: str, detail: str, attr: str = "image") -> dict:
     ],
 )
 def test_upload_stores_the_image_under_a_random_name_with_its_real_extension(
-    dispatcher, car, media, fmt, client_name
+    dispatcher, car, media_root, fmt, client_name
 ):
     data = photo_bytes(fmt)
 
@@ -177,8 +168,8 @@ def test_upload_stores_the_image_under_a_random_name_with_its_real_extension(
         "uploaded_by": dispatcher.user.pk,
     }
     assert photo.image.name == name
-    assert files_under(media) == [f"acme/{name}"]
-    assert (media / "acme" / name).read_bytes() == data
+    assert files_under(media_root) == [f"acme/{name}"]
+    assert (media_root / "acme" / name).read_bytes() == data
     stem = Path(client_name).stem
     assert stem not in body["image"]
     assert stem not in photo.image.name
@@ -226,14 +217,14 @@ def test_a_photo_is_read_back_as_it_was_created(dispatcher, car):
     ],
 )
 def test_a_file_that_is_not_an_allowed_image_is_refused(
-    dispatcher, car, media, name, data, code, detail
+    dispatcher, car, media_root, name, data, code, detail
 ):
     response = post_photo(dispatcher, car, name, data)
 
     assert response.status_code == 400
     assert response.json() == image_error(code, detail)
     assert not CarPhoto.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 @pytest.mark.parametrize(
@@ -244,13 +235,13 @@ def test_a_file_that_is_not_an_allowed_image_is_refused(
         pytest.param(png_of_exactly(MAX_BYTES + 1), id="10MiB-plus-one-byte"),
     ],
 )
-def test_a_file_over_10_mb_is_refused(dispatcher, car, media, data):
+def test_a_file_over_10_mb_is_refused(dispatcher, car, media_root, data):
     response = post_photo(dispatcher, car, "big.png", data)
 
     assert response.status_code == 400
     assert response.json() == image_error("file_too_large", "The image is larger than 10 MB.")
     assert not CarPhoto.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 @pytest.mark.parametrize(
@@ -264,7 +255,7 @@ def test_a_file_over_10_mb_is_refused(dispatcher, car, media, data):
         pytest.param(png_bomb(30000, 30000), 30000, 30000, id="bomb-900MP"),
     ],
 )
-def test_an_image_over_40_megapixels_is_refused(dispatcher, car, media, data, width, height):
+def test_an_image_over_40_megapixels_is_refused(dispatcher, car, media_root, data, width, height):
     response = post_photo(dispatcher, car, "huge.png", data)
 
     assert response.status_code == 400
@@ -273,7 +264,7 @@ def test_an_image_over_40_megapixels_is_refused(dispatcher, car, media, data, wi
         f"The image has {width}x{height} pixels; at most 40 megapixels are accepted.",
     )
     assert not CarPhoto.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 @pytest.mark.parametrize(
@@ -283,12 +274,12 @@ def test_an_image_over_40_megapixels_is_refused(dispatcher, car, media, data, wi
         pytest.param(bilevel_png(8000, 5000), id="exactly-40MP"),
     ],
 )
-def test_an_image_at_the_limits_is_accepted(dispatcher, car, media, data):
+def test_an_image_at_the_limits_is_accepted(dispatcher, car, media_root, data):
     response = post_photo(dispatcher, car, "limit.png", data)
 
     assert response.status_code == 201
     name = stored_name(response.json()["image"], "cars/photos", "png")
-    assert (media / "acme" / name).read_bytes() == data
+    assert (media_root / "acme" / name).read_bytes() == data
 
 
 @pytest.mark.parametrize(
@@ -310,16 +301,16 @@ def test_an_image_at_the_limits_is_accepted(dispatcher, car, media, data):
         ),
     ],
 )
-def test_an_upload_without_a_file_is_refused(dispatcher, car, media, data, error):
+def test_an_upload_without_a_file_is_refused(dispatcher, car, media_root, data, error):
     response = dispatcher.post(f"{CARS}{car.pk}/photos/", data, format="multipart")
 
     assert response.status_code == 400
     assert response.json() == {"type": "validation_error", "errors": [error]}
     assert not CarPhoto.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
-def test_a_json_body_is_refused_with_415(dispatcher, car, media):
+def test_a_json_body_is_refused_with_415(dispatcher, car, media_root):
     response = dispatcher.post(
         f"{CARS}{car.pk}/photos/", {"image": "aGVsbG8=", "comment": "x"}, format="json"
     )
@@ -336,7 +327,7 @@ def test_a_json_body_is_refused_with_415(dispatcher, car, media):
         ],
     }
     assert not CarPhoto.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 # --- Car photos: list and delete ------------------------------------------------------------------
@@ -366,7 +357,7 @@ def test_a_car_without_photos_lists_none(dispatcher, car):
 
 
 def test_deleting_a_photo_removes_its_file_once_committed(
-    dispatcher, car, media, django_capture_on_commit_callbacks
+    dispatcher, car, media_root, django_capture_on_commit_callbacks
 ):
     kept = post_photo(dispatcher, car, "kept.png", photo_bytes("PNG", seed=1)).json()
     gone = post_photo(dispatcher, car, "gone.jpg", photo_bytes("JPEG", seed=2)).json()
@@ -375,16 +366,16 @@ def test_deleting_a_photo_removes_its_file_once_committed(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = dispatcher.delete(f"{PHOTOS}{gone['id']}/")
-        assert (media / "acme" / gone_name).exists()  # until the deletion is committed
+        assert (media_root / "acme" / gone_name).exists()  # until the deletion is committed
 
     assert response.status_code == 204
     assert list(CarPhoto.objects.values_list("pk", flat=True)) == [kept["id"]]
-    assert files_under(media) == [f"acme/{kept_name}"]
+    assert files_under(media_root) == [f"acme/{kept_name}"]
     assert dispatcher.get(f"{PHOTOS}{gone['id']}/").status_code == 404
 
 
 def test_deleting_a_car_without_history_removes_its_photo_files(
-    dispatcher, in_acme, media, django_capture_on_commit_callbacks
+    dispatcher, in_acme, media_root, django_capture_on_commit_callbacks
 ):
     car, other = CarFactory(), CarFactory()
     for n in range(2):
@@ -396,7 +387,7 @@ def test_deleting_a_car_without_history_removes_its_photo_files(
     )
     assert recorder.status_code == 201
     kept = post_photo(dispatcher, other, "other.webp", photo_bytes("WEBP", seed=5)).json()
-    assert len(files_under(media)) == 4
+    assert len(files_under(media_root)) == 4
 
     with django_capture_on_commit_callbacks(execute=True):
         response = dispatcher.delete(f"{CARS}{car.pk}/")
@@ -405,15 +396,15 @@ def test_deleting_a_car_without_history_removes_its_photo_files(
     assert list(Car.objects.values_list("pk", flat=True)) == [other.pk]
     assert list(CarPhoto.objects.values_list("pk", flat=True)) == [kept["id"]]
     assert not Recorder.objects.exists()
-    assert files_under(media) == [f"acme/{stored_name(kept['image'], 'cars/photos', 'webp')}"]
+    assert files_under(media_root) == [f"acme/{stored_name(kept['image'], 'cars/photos', 'webp')}"]
 
 
 def test_a_car_with_history_keeps_its_photo_files(
-    dispatcher, car, media, django_capture_on_commit_callbacks
+    dispatcher, car, media_root, django_capture_on_commit_callbacks
 ):
     post_photo(dispatcher, car, "a.png", photo_bytes("PNG"))
     SpareFactory(car=car)
-    files = files_under(media)
+    files = files_under(media_root)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = dispatcher.delete(f"{CARS}{car.pk}/")
@@ -433,7 +424,7 @@ def test_a_car_with_history_keeps_its_photo_files(
     assert Car.objects.filter(pk=car.pk).exists()
     assert CarPhoto.objects.filter(car=car).count() == 1
     assert len(files) == 1
-    assert files_under(media) == files
+    assert files_under(media_root) == files
 
 
 # --- Serving media ----------------------------------------------------------------------------
@@ -495,14 +486,14 @@ def test_media_is_not_served_on_the_public_host(client_for, served_photo):
 
 
 @pytest.fixture
-def globex_photo(globex, make_user, client_for, media) -> str:
+def globex_photo(globex, make_user, client_for, media_root) -> str:
     """The storage name of a photo in globex's folder, uploaded through globex's API."""
     connection.set_tenant(globex)
     globex_car = CarFactory()
     admin = client_for(globex, make_user(globex, Role.COMPANY_ADMIN))
     body = post_photo(admin, globex_car, "g.png", photo_bytes("PNG", seed=7)).json()
     name = stored_name(body["image"], "cars/photos", "png", company="globex")
-    assert (media / "globex" / name).is_file()
+    assert (media_root / "globex" / name).is_file()
     return name
 
 
@@ -566,7 +557,7 @@ def create_record(client, resource: str, car: Car, photo: bytes, name: str = "ph
 
 
 @pytest.mark.parametrize("resource", RECORDS)
-def test_a_record_is_created_with_its_photo(dispatcher, car, media, resource):
+def test_a_record_is_created_with_its_photo(dispatcher, car, media_root, resource):
     model, _ = RECORDS[resource]
     data = photo_bytes("PNG")
 
@@ -575,13 +566,13 @@ def test_a_record_is_created_with_its_photo(dispatcher, car, media, resource):
     assert response.status_code == 201
     name = stored_name(response.json()["photo"], resource, "png")
     assert model.objects.get().photo.name == name
-    assert files_under(media) == [f"acme/{name}"]
-    assert (media / "acme" / name).read_bytes() == data
+    assert files_under(media_root) == [f"acme/{name}"]
+    assert (media_root / "acme" / name).read_bytes() == data
 
 
 @pytest.mark.parametrize("resource", RECORDS)
 def test_replacing_a_record_photo_removes_the_old_file_once_committed(
-    dispatcher, car, media, resource, django_capture_on_commit_callbacks
+    dispatcher, car, media_root, resource, django_capture_on_commit_callbacks
 ):
     created = create_record(dispatcher, resource, car, photo_bytes("PNG")).json()
     old_name = stored_name(created["photo"], resource, "png")
@@ -593,21 +584,21 @@ def test_replacing_a_record_photo_removes_the_old_file_once_committed(
             {"photo": upload("new.png", new_data)},
             format="multipart",
         )
-        assert (media / "acme" / old_name).exists()  # until the update is committed
+        assert (media_root / "acme" / old_name).exists()  # until the update is committed
 
     assert response.status_code == 200
     new_name = stored_name(response.json()["photo"], resource, "jpg")
-    assert files_under(media) == [f"acme/{new_name}"]
-    assert (media / "acme" / new_name).read_bytes() == new_data
+    assert files_under(media_root) == [f"acme/{new_name}"]
+    assert (media_root / "acme" / new_name).read_bytes() == new_data
 
 
 @pytest.mark.parametrize("resource", RECORDS)
 def test_an_update_without_a_photo_keeps_the_file(
-    dispatcher, car, media, resource, django_capture_on_commit_callbacks
+    dispatcher, car, media_root, resource, django_capture_on_commit_callbacks
 ):
     model, _ = RECORDS[resource]
     created = create_record(dispatcher, resource, car, photo_bytes("PNG")).json()
-    files = files_under(media)
+    files = files_under(media_root)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = dispatcher.patch(
@@ -618,12 +609,12 @@ def test_an_update_without_a_photo_keeps_the_file(
     assert response.json()["photo"] == created["photo"]
     assert model.objects.get().model == "Renamed"
     assert len(files) == 1
-    assert files_under(media) == files
+    assert files_under(media_root) == files
 
 
 @pytest.mark.parametrize("resource", RECORDS)
 def test_deleting_a_record_removes_its_photo_file(
-    dispatcher, car, media, resource, django_capture_on_commit_callbacks
+    dispatcher, car, media_root, resource, django_capture_on_commit_callbacks
 ):
     model, _ = RECORDS[resource]
     created = create_record(dispatcher, resource, car, photo_bytes("PNG")).json()
@@ -633,11 +624,11 @@ def test_deleting_a_record_removes_its_photo_file(
 
     assert response.status_code == 204
     assert not model.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 @pytest.mark.parametrize("resource", RECORDS)
-def test_a_record_with_an_invalid_photo_is_refused(dispatcher, car, media, resource):
+def test_a_record_with_an_invalid_photo_is_refused(dispatcher, car, media_root, resource):
     model, _ = RECORDS[resource]
 
     response = create_record(dispatcher, resource, car, b"GIF89a but not really", "p.png")
@@ -645,16 +636,16 @@ def test_a_record_with_an_invalid_photo_is_refused(dispatcher, car, media, resou
     assert response.status_code == 400
     assert response.json() == image_error("invalid_image", INVALID_IMAGE, attr="photo")
     assert not model.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 @pytest.mark.parametrize("resource", RECORDS)
 def test_replacing_a_photo_with_an_invalid_one_keeps_the_old(
-    dispatcher, car, media, resource, django_capture_on_commit_callbacks
+    dispatcher, car, media_root, resource, django_capture_on_commit_callbacks
 ):
     model, _ = RECORDS[resource]
     created = create_record(dispatcher, resource, car, photo_bytes("PNG")).json()
-    files = files_under(media)
+    files = files_under(media_root)
     truncated = photo_bytes("JPEG")[:200]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -667,10 +658,10 @@ def test_replacing_a_photo_with_an_invalid_one_keeps_the_old(
     assert response.status_code == 400
     assert response.json() == image_error("invalid_image", INVALID_IMAGE, attr="photo")
     assert model.objects.get().photo.name == files[0].removeprefix("acme/")
-    assert files_under(media) == files
+    assert files_under(media_root) == files
 
 
-def test_a_refused_duplicate_dashcam_leaves_no_file(dispatcher, car, media):
+def test_a_refused_duplicate_dashcam_leaves_no_file(dispatcher, car, media_root):
     first = create_record(dispatcher, "recorders", car, photo_bytes("PNG", seed=1)).json()
 
     response = create_record(dispatcher, "recorders", car, photo_bytes("PNG", seed=2))
@@ -683,4 +674,4 @@ def test_a_refused_duplicate_dashcam_leaves_no_file(dispatcher, car, media):
         ],
     }
     assert list(Recorder.objects.values_list("pk", flat=True)) == [first["id"]]
-    assert files_under(media) == [f"acme/{stored_name(first['photo'], 'recorders', 'png')}"]
+    assert files_under(media_root) == [f"acme/{stored_name(first['photo'], 'recorders', 'png')}"]
