@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("shared_apps.accounts.urls")),
     path("", include("shared_apps.dictionaries.urls")),
     path("", include("tenant_apps.fleet.urls")),
+    path("", include("tenant_apps.reports.urls")),
 ]
 
 urlpatterns = [

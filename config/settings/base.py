@@ -39,6 +39,7 @@ SHARED_APPS = [
 # contenttypes stays public only: admin log entries (public) point at public content types.
 TENANT_APPS = [
     "tenant_apps.fleet",
+    "tenant_apps.reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -235,6 +236,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Fail fast when Redis is down: an export request answers 503 at once instead of hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "exports-housekeeping": {
+        "task": "tenant_apps.reports.tasks.exports_housekeeping",
+        "schedule": 600.0,
+    },
+}
+
+# --- Exports ------------------------------------------------------------------------------------
+EXPORT_FILE_TTL_SECONDS = env.int("EXPORT_FILE_TTL_SECONDS", default=24 * 3600)
+# A job still pending or running after this long is failed by the housekeeping task.
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=45 * 60)
 
 # --- AI assistant ---------------------------------------------------------------------------------
 AI_PROVIDER = env("AI_PROVIDER", default="local")

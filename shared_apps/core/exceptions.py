@@ -59,3 +59,11 @@ class FleetExceptionHandler(ExceptionHandler):
         if isinstance(exc, SuspiciousOperation):
             return BadRequest()
         return super().convert_known_exceptions(exc)
+
+
+class ServiceUnavailable(APIException):
+    """A service the request needs (the job queue, the AI provider) is down."""
+
+    status_code = 503
+    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_code = "service_unavailable"

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 _ERRORS = {
     409: (ClientErrorEnum, "The request conflicts with the resource's current state."),
+    410: (ClientErrorEnum, "The resource existed but is gone for good."),
     413: (ClientErrorEnum, "The request body is too large."),
     503: (ServerErrorEnum, "A service the request needs is down; try again later."),
 }

@@ -1,0 +1,249 @@
+import datetime as dt
+import keyword
+import re
+
+from django.db import connection
+from rest_framework import serializers
+
+from tenant_apps.fleet.models import Car, DocumentStatus
+from tenant_apps.fleet.selectors import company_today
+from tenant_apps.fleet.serializers import MonthField
+
+from .links import export_download_path
+from .models import ExportFormat, ExportJob, ExportReport
+from .periods import MonthPeriod, month_add
+from .selectors import GROUPINGS
+
+MAX_MONTHS = 240
+EXPORT_CHOICES = ["json", "csv", "xlsx"]
+DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+class KeywordNamesMixin:
+    """Fields named like Python keywords (`from`) are declared with a trailing underscore."""
+
+    def get_fields(self):
+        return {
+            name[:-1] if name.endswith("_") and keyword.iskeyword(name[:-1]) else name: field
+            for name, field in super().get_fields().items()
+        }
+
+
+class CarIdField(serializers.PrimaryKeyRelatedField):
+    """An id of this company's car, given back as the id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Car.objects.all(), required=False, **kwargs)
+
+    def to_internal_value(self, data) -> int:
+        return super().to_internal_value(data).pk
+
+
+# --- Query parameters -----------------------------------------------------------------------------
+
+
+class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
+    """`from`/`to` are whole months, both included; without them, the company's current year
+    up to this month. `export` picks JSON or a file download."""
+
+    car = CarIdField(help_text="Only this car.")
+    from_ = MonthField(required=False, help_text="First month, YYYY-MM.")
+    to = MonthField(required=False, help_text="Last month, YYYY-MM.")
+    group_by = serializers.ChoiceField(choices=GROUPINGS, default="month")
+    export = serializers.ChoiceField(choices=EXPORT_CHOICES, default="json")
+
+    def validate(self, attrs):
+        this_month = company_today(connection.tenant).replace(day=1)
+        last = attrs.pop("to", None) or max(this_month, attrs.get("from") or this_month)
+        first = attrs.pop("from", None) or last.replace(month=1)
+        if first > last:
+            raise serializers.ValidationError(
+                {"from": "`from` must not be after `to`."}, code="invalid_period"
+            )
+        if month_add(first, MAX_MONTHS) <= last:
+            raise serializers.ValidationError(
+                {"to": f"A report covers at most {MAX_MONTHS} months."}, code="period_too_long"
+            )
+        attrs["period"] = MonthPeriod(first=first, last=last)
+        return attrs
+
+
+class DayOrMonthField(serializers.CharField):
+    """`YYYY-MM-DD`, or `YYYY-MM` for the month's first (`from`) or last (`to`) day."""
+
+    def __init__(self, *, month_end: bool, **kwargs):
+        self.month_end = month_end
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data) -> dt.date:
+        text = super().to_internal_value(data)
+        try:
+            if not DAY_OR_MONTH.match(text):
+                raise ValueError
+            if len(text) == 10:
+                return dt.date.fromisoformat(text)
+            month = dt.date.fromisoformat(f"{text}-01")
+        except ValueError:
+            raise serializers.ValidationError(
+                "Enter a day (YYYY-MM-DD) or a month (YYYY-MM).", code="invalid"
+            ) from None
+        return month_add(month, 1) - dt.timedelta(days=1) if self.month_end else month
+
+
+class DocumentReportParams(KeywordNamesMixin, serializers.Serializer):
+    """`from`/`to` select documents by their end date. `days` is the warning window (the
+    company's, 30 by default). Without `history`, only each car's latest policy of each type and
+    latest inspection are listed."""
+
+    status = serializers.ChoiceField(choices=DocumentStatus.choices, required=False)
+    car = CarIdField(help_text="Only this car.")
+    from_ = DayOrMonthField(month_end=False, help_text="Ending on or after (YYYY-MM[-DD]).")
+    to = DayOrMonthField(month_end=True, help_text="Ending on or before (YYYY-MM[-DD]).")
+    days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
+    history = serializers.BooleanField(default=False, help_text="Also superseded documents.")
+    export = serializers.ChoiceField(choices=EXPORT_CHOICES, default="json")
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError(
+                {"from": "`from` must not be after `to`."}, code="invalid_period"
+            )
+        attrs.setdefault("days", connection.tenant.expiry_warning_days)
+        return attrs
+
+
+class FuelLedgerParams(KeywordNamesMixin, serializers.Serializer):
+    """Every fuel record of the period (one row per car and month)."""
+
+    car = CarIdField(help_text="Only this car.")
+    from_ = MonthField(required=False, help_text="First month, YYYY-MM.")
+    to = MonthField(required=False, help_text="Last month, YYYY-MM.")
+
+
+# --- Report bodies (JSON) -------------------------------------------------------------------------
+
+money = {"max_digits": 16, "decimal_places": 2}
+
+
+class FuelTotalsSerializer(serializers.Serializer):
+    liters = serializers.DecimalField(**money)
+    cost = serializers.DecimalField(**money)
+    mileage_km = serializers.IntegerField()
+    avg_consumption_l_per_100km = serializers.DecimalField(
+        **money, allow_null=True, help_text="Total liters / total km × 100; null at 0 km."
+    )
+
+
+class GroupSerializer(serializers.Serializer):
+    """Which group a row is: `period` when grouped by month or year, `car` and `numplate` when
+    grouped by car."""
+
+    period = serializers.CharField(allow_null=True, help_text="`YYYY-MM` or `YYYY`.")
+    car = serializers.IntegerField(allow_null=True)
+    numplate = serializers.CharField(allow_null=True)
+
+
+class FuelRowSerializer(GroupSerializer, FuelTotalsSerializer):
+    pass
+
+
+class PeriodReportSerializer(KeywordNamesMixin, serializers.Serializer):
+    from_ = MonthField(source="period.first")
+    to = MonthField(source="period.last")
+    group_by = serializers.CharField()
+    car = serializers.IntegerField(allow_null=True)
+
+
+class FuelConsumptionSerializer(PeriodReportSerializer):
+    totals = FuelTotalsSerializer()
+    rows = FuelRowSerializer(many=True)
+
+
+class CostTotalsSerializer(serializers.Serializer):
+    parts = serializers.DecimalField(**money)
+    work = serializers.DecimalField(**money)
+    tires = serializers.DecimalField(**money)
+    accumulators = serializers.DecimalField(**money)
+    inspections = serializers.DecimalField(**money)
+    total = serializers.DecimalField(**money)
+
+
+class CostRowSerializer(GroupSerializer, CostTotalsSerializer):
+    pass
+
+
+class MaintenanceCostsSerializer(PeriodReportSerializer):
+    totals = CostTotalsSerializer()
+    rows = CostRowSerializer(many=True)
+
+
+class DocumentItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["insurance", "inspection"])
+    id = serializers.IntegerField()
+    car = serializers.IntegerField()
+    numplate = serializers.CharField()
+    type = serializers.ChoiceField(choices=["casco", "osago", "inspection"])
+    number = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    status = serializers.ChoiceField(choices=DocumentStatus.choices)
+    days_left = serializers.IntegerField(help_text="Negative once the end date has passed.")
+
+
+class DocumentCountsSerializer(serializers.Serializer):
+    active = serializers.IntegerField()
+    expiring = serializers.IntegerField()
+    expired = serializers.IntegerField()
+
+
+class InsuranceInspectionSerializer(KeywordNamesMixin, serializers.Serializer):
+    today = serializers.DateField(help_text="Today in the company's timezone.")
+    days = serializers.IntegerField(help_text="The warning window used for `expiring`.")
+    from_ = serializers.DateField(source="date_from", allow_null=True)
+    to = serializers.DateField(source="date_to", allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    counts = DocumentCountsSerializer(help_text="Over every matching document, by status.")
+    items = DocumentItemSerializer(many=True)
+
+
+# --- Export jobs ----------------------------------------------------------------------------------
+
+
+class ExportJobCreateSerializer(serializers.Serializer):
+    report = serializers.ChoiceField(choices=ExportReport.choices)
+    format = serializers.ChoiceField(choices=ExportFormat.choices)
+    params = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text='The report\'s query parameters, e.g. `{"from": "2026-01", "group_by": "car"}`.',
+    )
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "report",
+            "format",
+            "params",
+            "status",
+            "progress",
+            "rows",
+            "download_url",
+            "expires_at",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, job) -> str | None:
+        """A signed link that works without a token until `expires_at`, on this host only."""
+        path = export_download_path(job)
+        if path is None:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

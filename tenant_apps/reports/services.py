@@ -1,0 +1,225 @@
+"""Exports: from a report's parameters to a CSV or XLSX file, synchronously (small reports) or
+by a Celery worker (`ExportJob`), and the housekeeping of their files."""
+
+import dataclasses
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from shared_apps.core.exceptions import ServiceUnavailable
+from tenant_apps.fleet.models import FuelRecord
+from tenant_apps.fleet.selectors import company_today
+
+from . import selectors, tables
+from .models import ExportFormat, ExportJob, ExportStatus
+from .serializers import (
+    DocumentReportParams,
+    FuelLedgerParams,
+    MonthReportParams,
+)
+from .writers import TooManyRowsError, csv_chunks, xlsx_write
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 10_000
+
+
+def fuel_consumption(params: dict):
+    return selectors.fuel_consumption_report(
+        period=params["period"], group_by=params["group_by"], car_id=params.get("car")
+    )
+
+
+def maintenance_costs(params: dict):
+    return selectors.maintenance_costs_report(
+        period=params["period"], group_by=params["group_by"], car_id=params.get("car")
+    )
+
+
+def insurance_inspection(params: dict):
+    return selectors.insurance_inspection_report(
+        today=company_today(connection.tenant),
+        days=params["days"],
+        status=params.get("status"),
+        car_id=params.get("car"),
+        date_from=params.get("from"),
+        date_to=params.get("to"),
+        current_only=not params["history"],
+    )
+
+
+def fuel_ledger(params: dict) -> tables.Table:
+    records = FuelRecord.objects.all()
+    if params.get("car"):
+        records = records.filter(car_id=params["car"])
+    if params.get("from"):
+        records = records.filter(period__gte=params["from"])
+    if params.get("to"):
+        records = records.filter(period__lte=params["to"])
+    first, last = params.get("from"), params.get("to")
+    label = f"{first:%Y-%m}_" if first else "_"
+    label += f"{last:%Y-%m}" if last else ""
+    return tables.fuel_ledger_table(records, label=label.strip("_") or "all")
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """How to read a report's parameters, build it, and lay it out as a table."""
+
+    params: type[serializers.Serializer]
+    build: Callable[[dict], object]
+    table: Callable[[object], tables.Table]
+
+
+REPORTS = {
+    "fuel-consumption": ReportSpec(
+        MonthReportParams, fuel_consumption, tables.fuel_consumption_table
+    ),
+    "maintenance-costs": ReportSpec(
+        MonthReportParams, maintenance_costs, tables.maintenance_costs_table
+    ),
+    "insurance-inspection": ReportSpec(
+        DocumentReportParams, insurance_inspection, tables.insurance_inspection_table
+    ),
+    "fuel-records": ReportSpec(FuelLedgerParams, fuel_ledger, lambda table: table),
+}
+
+
+def report_params(report: str, raw: dict) -> dict:
+    """Validated parameters of `report`; a ValidationError names the bad parameter."""
+    params = REPORTS[report].params(data=raw)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
+def report_table(report: str, raw_params: dict) -> tables.Table:
+    spec = REPORTS[report]
+    return spec.table(spec.build(report_params(report, raw_params)))
+
+
+# --- Background exports ---------------------------------------------------------------------------
+
+
+def export_job_create(*, user, report: str, file_format: str, params: dict) -> ExportJob:
+    """Check the parameters, record the job and queue it. Call it outside a transaction: the
+    worker must find the job row committed. With the queue (Redis) down: 503, and the job is
+    recorded as failed."""
+    try:
+        report_params(report, params)
+    except ValidationError as exc:
+        raise ValidationError({"params": exc.detail}) from exc
+    job = ExportJob.objects.create(
+        report=report, format=file_format, params=params, created_by=user
+    )
+    from .tasks import build_export  # the task module imports this one
+
+    try:
+        build_export.apply_async(args=[str(job.pk)], retry=False)
+    except BrokerError as exc:
+        logger.warning("Export %s not queued: %s", job.pk, exc)
+        _finish(job, status=ExportStatus.FAILED, error="The export queue was unavailable.")
+        raise ServiceUnavailable(
+            "Exports are unavailable right now (the job queue is down); try again shortly.",
+            code="export_queue_unavailable",
+        ) from exc
+    return job
+
+
+def _finish(job: ExportJob, **fields) -> None:
+    fields.setdefault("finished_at", timezone.now())
+    ExportJob.objects.filter(pk=job.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+class _Progress:
+    """Counts the rows on their way to the writer and records the job's progress every
+    PROGRESS_EVERY rows, so that a poll of the job sees it move."""
+
+    def __init__(self, job: ExportJob, total: int | None):
+        self.job, self.total, self.done = job, total, 0
+
+    def count(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            self.done += 1
+            if self.done % PROGRESS_EVERY == 0 and self.total:
+                progress = min(99, self.done * 100 // self.total)
+                ExportJob.objects.filter(pk=self.job.pk).update(progress=progress, rows=self.done)
+            yield row
+
+
+def _failure_reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError | DjangoValidationError):
+        return f"Invalid parameters: {exc}"
+    if isinstance(exc, TooManyRowsError):
+        return str(exc)
+    return "The export failed unexpectedly; the team has been notified."
+
+
+def export_job_build(*, job_id: str) -> ExportJob | None:
+    """Build the job's file (in the current company schema). Idempotent: a finished job is left
+    alone, so a task delivered twice does no harm; a failure ends as `failed` with its reason."""
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in (ExportStatus.SUCCEEDED, ExportStatus.FAILED):
+        return job
+    started = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING, started_at=started, progress=0, rows=None, error=""
+    )
+    try:
+        table = report_table(job.report, job.params)
+        progress = _Progress(job, table.row_count)
+        counted = dataclasses.replace(table, rows=progress.count(table.rows))
+        with tempfile.TemporaryFile() as scratch:
+            if job.format == ExportFormat.XLSX:
+                xlsx_write(counted, scratch)
+            else:
+                scratch.writelines(csv_chunks(counted))
+            scratch.seek(0)
+            stored = default_storage.save(f"exports/{job.pk}.{job.format}", File(scratch))
+    except Exception as exc:
+        logger.exception("Export %s failed", job.pk)
+        _finish(job, status=ExportStatus.FAILED, error=_failure_reason(exc))
+        return job
+    now = timezone.now()
+    _finish(
+        job,
+        status=ExportStatus.SUCCEEDED,
+        progress=100,
+        rows=progress.done,
+        file=stored,
+        file_name=f"{table.name}.{job.format}",
+        finished_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.EXPORT_FILE_TTL_SECONDS),
+    )
+    return job
+
+
+def export_jobs_housekeeping(*, now: dt.datetime) -> dict[str, int]:
+    """In the current company schema: fail jobs that stopped making progress (a worker killed
+    mid-export, a lost queue message) and delete expired files with their jobs."""
+    stale_before = now - dt.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    failed = ExportJob.objects.filter(
+        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING], created_at__lt=stale_before
+    ).update(
+        status=ExportStatus.FAILED,
+        error="The export did not finish in time (its worker stopped); please try again.",
+        finished_at=now,
+    )
+    expired = list(ExportJob.objects.filter(expires_at__lt=now).values_list("pk", "file"))
+    for _, name in expired:
+        if name:
+            default_storage.delete(name)
+    ExportJob.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
+    return {"failed": failed, "deleted": len(expired)}

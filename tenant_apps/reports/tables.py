@@ -1,0 +1,152 @@
+"""Reports (and the fuel ledger) as tables: typed columns, rows and a totals row, which the CSV
+and XLSX writers turn into files. Rows may be a lazy iterator, so a million-row table is never
+held in memory."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+
+from tenant_apps.fleet.models import FuelRecord
+
+from .results import (
+    CostRow,
+    FuelConsumptionReport,
+    FuelRow,
+    InsuranceInspectionReport,
+    MaintenanceCostsReport,
+)
+
+# Column kinds: how a value is written (XLSX number formats; CSV text).
+TEXT, INTEGER, DECIMAL, MONEY, DATE = "text", "integer", "decimal", "money", "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = TEXT
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # also the start of the file name
+    columns: tuple[Column, ...]
+    rows: Iterable[tuple]
+    totals: tuple | None = None
+    row_count: int | None = None  # known in advance for progress reporting
+
+
+GROUP_COLUMN = {
+    "month": Column("Month", width=10),
+    "year": Column("Year", width=8),
+    "car": Column("Number plate", width=14),
+}
+
+
+def _group_value(group_by: str, row: FuelRow | CostRow) -> str:
+    return row.numplate if group_by == "car" else row.period
+
+
+def fuel_consumption_table(report: FuelConsumptionReport) -> Table:
+    def cells(row: FuelRow, first) -> tuple:
+        return (first, row.liters, row.cost, row.mileage_km, row.avg_consumption_l_per_100km)
+
+    return Table(
+        name=f"fuel-consumption_{report.period.label()}_by-{report.group_by}",
+        columns=(
+            GROUP_COLUMN[report.group_by],
+            Column("Liters", DECIMAL),
+            Column("Cost", MONEY),
+            Column("Mileage, km", INTEGER),
+            Column("L/100 km", DECIMAL, width=10),
+        ),
+        rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
+        totals=cells(report.totals, "Total"),
+        row_count=len(report.rows),
+    )
+
+
+def maintenance_costs_table(report: MaintenanceCostsReport) -> Table:
+    def cells(row: CostRow, first) -> tuple:
+        amounts = (row.parts, row.work, row.tires, row.accumulators, row.inspections)
+        return (first, *amounts, row.total)
+
+    return Table(
+        name=f"maintenance-costs_{report.period.label()}_by-{report.group_by}",
+        columns=(
+            GROUP_COLUMN[report.group_by],
+            Column("Parts", MONEY),
+            Column("Work", MONEY),
+            Column("Tyres", MONEY),
+            Column("Batteries", MONEY),
+            Column("Inspections", MONEY),
+            Column("Total", MONEY),
+        ),
+        rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
+        totals=cells(report.totals, "Total"),
+        row_count=len(report.rows),
+    )
+
+
+def insurance_inspection_table(report: InsuranceInspectionReport) -> Table:
+    return Table(
+        name=f"insurance-inspection_{report.today:%Y-%m-%d}",
+        columns=(
+            Column("Kind", width=11),
+            Column("Number plate"),
+            Column("Type", width=11),
+            Column("Number", width=18),
+            Column("Start", DATE, width=11),
+            Column("End", DATE, width=11),
+            Column("Status", width=10),
+            Column("Days left", INTEGER, width=10),
+        ),
+        rows=[
+            (i.kind, i.numplate, i.type, i.number, i.start, i.end, i.status, i.days_left)
+            for i in report.items
+        ],
+        totals=(
+            "Total",
+            f"{len(report.items)} documents",
+            None,
+            None,
+            None,
+            None,
+            f"{report.counts.expired} expired",
+            None,
+        ),
+        row_count=len(report.items),
+    )
+
+
+def fuel_ledger_table(records: QuerySet[FuelRecord], *, label: str) -> Table:
+    """Every fuel record (the raw data behind the fuel report), streamed from a server-side
+    cursor in chunks: memory stays flat however many rows there are."""
+    rows = records.order_by("period", "car__numplate").values_list(
+        F("car__numplate"),
+        F("period"),
+        F("liters"),
+        F("total_cost"),
+        F("mileage_km"),
+        F("consumption_l_per_100km"),
+    )
+
+    def stream() -> Iterator[tuple]:
+        for numplate, period, *rest in rows.iterator(chunk_size=5000):
+            yield (numplate, f"{period:%Y-%m}", *rest)
+
+    return Table(
+        name=f"fuel-records_{label}",
+        columns=(
+            Column("Number plate"),
+            Column("Month", width=10),
+            Column("Liters", DECIMAL),
+            Column("Cost", MONEY),
+            Column("Mileage, km", INTEGER),
+            Column("L/100 km", DECIMAL, width=10),
+        ),
+        rows=stream(),
+        totals=None,
+        row_count=records.count(),
+    )

@@ -1,0 +1,27 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("reports/exports", views.ExportJobViewSet, basename="export")
+
+urlpatterns = [
+    path("reports/fuel-consumption/", views.FuelConsumptionView.as_view(), name="report-fuel"),
+    path(
+        "reports/maintenance-costs/",
+        views.MaintenanceCostsView.as_view(),
+        name="report-maintenance",
+    ),
+    path(
+        "reports/insurance-inspection/",
+        views.InsuranceInspectionView.as_view(),
+        name="report-documents",
+    ),
+    path(
+        "reports/exports/<uuid:pk>/download/",
+        views.ExportDownloadView.as_view(),
+        name="export-download",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,179 @@
+"""The reports API: three report endpoints (JSON or a file download) and background exports."""
+
+import tempfile
+
+from django.http import FileResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared_apps.accounts.roles import ALL_ROLES
+from shared_apps.core.openapi import error_response
+
+from . import services, tables
+from .links import export_job_for_download
+from .models import ExportJob
+from .serializers import (
+    DocumentReportParams,
+    ExportJobCreateSerializer,
+    ExportJobSerializer,
+    FuelConsumptionSerializer,
+    InsuranceInspectionSerializer,
+    MaintenanceCostsSerializer,
+    MonthReportParams,
+)
+from .writers import csv_chunks, xlsx_write
+
+FILE_RESPONSES = {
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="With `export=csv`."),
+    (
+        200,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ): OpenApiResponse(OpenApiTypes.BINARY, description="With `export=xlsx`."),
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_response(table: tables.Table, file_format: str):
+    """A report as a download: CSV streamed as it is written, XLSX from a temporary file."""
+    if file_format == "csv":
+        response = StreamingHttpResponse(csv_chunks(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
+        return response
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (so deletes) it
+    xlsx_write(table, scratch)
+    scratch.seek(0)
+    return FileResponse(
+        scratch, as_attachment=True, filename=f"{table.name}.xlsx", content_type=XLSX_TYPE
+    )
+
+
+class ReportView(APIView):
+    """A report: `export=json` (default) answers the numbers, `csv`/`xlsx` the same as a file."""
+
+    report: str
+    body_serializer: type
+
+    def get(self, request):
+        spec = services.REPORTS[self.report]
+        params = services.report_params(self.report, request.query_params.dict())
+        result = spec.build(params)
+        if params["export"] == "json":
+            return Response(self.body_serializer(result).data)
+        return file_response(spec.table(result), params["export"])
+
+
+def report_schema(params, body, description: str):
+    return extend_schema(
+        parameters=[params],
+        responses={(200, "application/json"): body, **FILE_RESPONSES},
+        description=description,
+    )
+
+
+class FuelConsumptionView(ReportView):
+    report = "fuel-consumption"
+    body_serializer = FuelConsumptionSerializer
+
+    @report_schema(
+        MonthReportParams,
+        FuelConsumptionSerializer,
+        "Fuel, cost and distance over whole months, grouped by month, year or car. The average "
+        "is total liters / total km × 100. Months and years without records are zero rows.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class MaintenanceCostsView(ReportView):
+    report = "maintenance-costs"
+    body_serializer = MaintenanceCostsSerializer
+
+    @report_schema(
+        MonthReportParams,
+        MaintenanceCostsSerializer,
+        "Parts and work of repairs, tyres, batteries and inspections, by the day each was "
+        "installed or done, grouped by month, year or car, with their total.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class InsuranceInspectionView(ReportView):
+    report = "insurance-inspection"
+    body_serializer = InsuranceInspectionSerializer
+
+    @report_schema(
+        DocumentReportParams,
+        InsuranceInspectionSerializer,
+        "Insurance policies and inspection certificates with their status as of today in the "
+        "company's timezone, soonest end first, and the count per status.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class ExportJobViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reports built as files in the background. Each user sees their own jobs."""
+
+    serializer_class = ExportJobSerializer
+    read_roles = write_roles = ALL_ROLES  # every role reads every report
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ExportJob.objects.none()
+        return ExportJob.objects.filter(created_by=self.request.user)
+
+    @extend_schema(
+        request=ExportJobCreateSerializer,
+        responses={
+            202: ExportJobSerializer,
+            503: error_response(503, ["export_queue_unavailable"]),
+        },
+        description="Queue a report file: `report` with its query `params` (as for the report's "
+        "endpoint) and `format`. Poll `GET .../exports/{id}/` until `status` is `succeeded`, "
+        "then download from `download_url` (no token needed; it expires).",
+    )
+    def create(self, request, *args, **kwargs):
+        payload = ExportJobCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        job = services.export_job_create(
+            user=request.user,
+            report=payload.validated_data["report"],
+            file_format=payload.validated_data["format"],
+            params=payload.validated_data["params"],
+        )
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportDownloadView(APIView):
+    """The file of a finished export, for whoever holds its signed link."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        auth=[],
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            410: error_response(410, ["link_expired"]),
+        },
+    )
+    def get(self, request, pk):
+        job = export_job_for_download(job_id=pk, token=request.query_params.get("token", ""))
+        content_type = XLSX_TYPE if job.format == "xlsx" else "text/csv; charset=utf-8"
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=job.file_name,
+            content_type=content_type,
+        )
