@@ -147,6 +147,8 @@ STORAGES = {
 # --- HTTP -----------------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A multipart request (an upload) larger than this is refused before it is read.
+MAX_UPLOAD_REQUEST_BYTES = env.int("MAX_UPLOAD_REQUEST_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- REST framework -------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "shared_apps.core.parsers.LimitedMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "shared_apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
@@ -178,7 +180,7 @@ REST_FRAMEWORK = {
 }
 
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "shared_apps.core.exceptions.FleetExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "shared_apps.core.exception_handler.FleetExceptionHandler",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     # Documented on every endpoint where they can happen; the rarer ones (409 for a car with
     # history, 413 for an oversized upload, 503 for a service that is down) are declared on

@@ -1,4 +1,7 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -13,6 +16,11 @@ RESERVED_SLUGS = frozenset(
 PUBLIC_SCHEMA = "public"
 
 
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"'{value}' is not a known time zone.", code="invalid_timezone")
+
+
 def schema_name_for_slug(slug: str) -> str:
     return slug.replace("-", "_")
 
@@ -23,7 +31,9 @@ class Company(TenantMixin):
     name = models.CharField(max_length=200, db_index=True)
     slug = models.SlugField(max_length=40, unique=True, validators=[RegexValidator(SLUG_PATTERN)])
     country = models.CharField(max_length=2, default="KG", help_text="ISO 3166-1 alpha-2 code.")
-    timezone = models.CharField(max_length=64, default="Asia/Bishkek")
+    timezone = models.CharField(
+        max_length=64, default="Asia/Bishkek", validators=[validate_timezone]
+    )
     default_language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
     default_currency = models.CharField(max_length=3, default="KGS")
     expiry_warning_days = models.PositiveSmallIntegerField(

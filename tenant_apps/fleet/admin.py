@@ -1,10 +1,15 @@
 """The fleet in a company host's `/admin/` (platform staff only): every model, with filters and
-search for support work."""
+search for support work. Saves and deletes go through the fleet services, like the API's."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
 from shared_apps.core.admin_sites import company_admin_site
+from shared_apps.core.exceptions import Conflict
+from shared_apps.dictionaries.models import DictionaryKind
+from shared_apps.dictionaries.selectors import dictionary_list
 
+from . import services
 from .models import (
     Accident,
     Accumulator,
@@ -20,6 +25,74 @@ from .models import (
     Tires,
     TransferAct,
 )
+from .selectors import company_users
+
+
+class ServiceWritesMixin:
+    """Admin saves and deletes take the services' path: the same validation, and files removed
+    with their rows."""
+
+    def save_model(self, request, obj, form, change):
+        services.record_save(instance=obj)
+
+    def delete_model(self, request, obj):
+        services.record_delete(instance=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            services.record_save(instance=obj)
+        for obj in formset.deleted_objects:
+            services.record_delete(instance=obj)
+        formset.save_m2m()
+
+
+DICTIONARY_FIELDS = {
+    "region": DictionaryKind.REGIONS,
+    "brand": DictionaryKind.BRANDS,
+    "fuel_type": DictionaryKind.FUEL_TYPES,
+    "vehicle_type": DictionaryKind.VEHICLE_TYPES,
+}
+
+
+class CarAdminForm(forms.ModelForm):
+    """Dictionary codes picked from their dictionaries; the driver from this company's users."""
+
+    class Meta:
+        model = Car
+        fields = [
+            "numplate",
+            "title",
+            "brand",
+            "region",
+            "vehicle_type",
+            "fuel_type",
+            "year",
+            "vin",
+            "status",
+            "commissioned_at",
+            "driver",
+            "driver_name",
+            "driver_phone",
+            "fuel_card",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, kind in DICTIONARY_FIELDS.items():
+            choices = [
+                (e["code"], f"{e['name']} ({e['code']})") for e in dictionary_list(kind=kind)
+            ]
+            current = getattr(self.instance, name)
+            if current and current not in {code for code, _ in choices}:
+                choices.append((current, current))  # a retired code stays on the cars that have it
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", "---------"), *choices], help_text=self.fields[name].help_text
+            )
+        self.fields["driver"].queryset = company_users()
 
 
 class CarPhotoInline(admin.TabularInline):
@@ -30,16 +103,22 @@ class CarPhotoInline(admin.TabularInline):
 
 
 @admin.register(Car, site=company_admin_site)
-class CarAdmin(admin.ModelAdmin):
+class CarAdmin(ServiceWritesMixin, admin.ModelAdmin):
+    form = CarAdminForm
     list_display = ["numplate", "title", "brand", "region", "vehicle_type", "status", "year"]
     list_filter = ["status", "vehicle_type", "fuel_type", "region", "brand"]
     search_fields = ["numplate", "title", "vin", "driver_name", "driver_phone", "fuel_card"]
     readonly_fields = ["created_at", "updated_at"]
-    raw_id_fields = ["driver"]
     inlines = [CarPhotoInline]
 
+    def delete_model(self, request, obj):
+        try:
+            services.car_delete(car=obj)
+        except Conflict as exc:
+            self.message_user(request, str(exc.detail), messages.ERROR)
 
-class CarRecordAdmin(admin.ModelAdmin):
+
+class CarRecordAdmin(ServiceWritesMixin, admin.ModelAdmin):
     """Shared set-up: the car is picked by id and shown with its plate, without N+1."""
 
     autocomplete_fields = ["car"]

@@ -77,7 +77,7 @@ DRIVERS = [
     "Сыдыков Азамат Болотович",
 ]
 FUEL_PRICE = {"petrol": Decimal("67.90"), "diesel": Decimal("72.40"), "lpg": Decimal("36.50")}
-FUEL_PRICE |= {"hybrid": FUEL_PRICE["petrol"], "cng": Decimal("32.00")}
+FUEL_PRICE["hybrid"] = FUEL_PRICE["petrol"]
 REPAIRS = [
     ("Замена масла и фильтров", SpareCategory.SERVICE, 3500, 800),
     ("Тормозные колодки передние", SpareCategory.BRAKES, 4200, 1200),
@@ -163,7 +163,7 @@ def demo_fleet_seed(*, today: dt.date) -> int:
                     year=month.year,
                     month=month.month,
                     liters=liters,
-                    total_cost=_money(float(liters * price)),
+                    total_cost=(liters * price).quantize(Decimal("0.01")),
                     mileage_km=km,
                 )
             )

@@ -12,9 +12,14 @@ NUMPLATE_PATTERN = re.compile(r"^[0-9A-ZА-ЯЁӨҮҢ]{2,16}$")  # Latin or Cyri
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # ISO 3779: no I, O or Q
 
 
+# Cyrillic letters that look like Latin ones are stored as the Latin letter, so that `01КG123АВС`
+# typed on a Russian keyboard is the same plate as `01KG123ABC`.
+LOOKALIKES = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
+
+
 def numplate_normalize(value: str) -> str:
-    """`01 kg 123-abc` → `01KG123ABC`: upper case, no spaces or dashes."""
-    return re.sub(r"[\s-]+", "", value).upper()
+    """`01 kg 123-abc` → `01KG123ABC`: upper case, no spaces or dashes, Latin look-alikes."""
+    return re.sub(r"[\s-]+", "", value).upper().translate(LOOKALIKES)
 
 
 def vin_normalize(value: str) -> str:

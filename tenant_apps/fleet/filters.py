@@ -6,8 +6,6 @@ import django_filters as filters
 from django import forms
 from django.db import connection
 
-from shared_apps.accounts.models import User
-
 from .fields import numplate_normalize
 from .models import (
     Accumulator,
@@ -25,12 +23,7 @@ from .models import (
     SpareCategory,
     Tires,
 )
-from .selectors import company_today, document_status_q
-
-
-def _company_users():
-    company_id = getattr(connection.tenant, "pk", None)  # none while the schema is generated
-    return User.objects.of_company(company_id) if company_id else User.objects.none()
+from .selectors import company_today, company_users, document_status_q
 
 
 class CarFilter(filters.FilterSet):
@@ -44,7 +37,7 @@ class CarFilter(filters.FilterSet):
     )
     # Only this company's users: another company's user id is refused like an unknown one.
     driver = filters.ModelChoiceFilter(
-        queryset=lambda request: _company_users(), help_text="Id of a user of this company."
+        queryset=lambda request: company_users(), help_text="Id of a user of this company."
     )
 
     class Meta:

@@ -15,6 +15,8 @@ from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Pillow reads some JPEGs from phones and cameras (several pictures in one file) as "MPO".
+STORED_EXTENSION = {**IMAGE_EXTENSIONS, "MPO": "jpg"}
 # Pillow's own readers, used directly to read the declared size: `Image.open` would already
 # refuse a bomb, but with an error that does not say why.
 _HEADER_READERS = (
@@ -66,6 +68,8 @@ def _check_image(upload) -> None:
         )
     upload.seek(0)
     with Image.open(upload, formats=tuple(IMAGE_EXTENSIONS)) as image:
+        if image.format not in STORED_EXTENSION:
+            raise ValueError(f"Unexpected image format {image.format}.")
         image.verify()
     upload.seek(0)
     with Image.open(upload, formats=tuple(IMAGE_EXTENSIONS)) as image:
@@ -78,7 +82,7 @@ def _image_extension(upload) -> str:
     upload.seek(0)
     try:
         with Image.open(upload, formats=tuple(IMAGE_EXTENSIONS)) as image:
-            return IMAGE_EXTENSIONS[image.format]
+            return STORED_EXTENSION[image.format]
     finally:
         upload.seek(0)
 
@@ -95,5 +99,9 @@ class ImageFileField(models.FileField):
         super().__init__(*args, **kwargs)
 
     def generate_filename(self, instance, filename):
-        extension = _image_extension(getattr(instance, self.attname).file)
+        current = getattr(instance, self.attname)
+        if current and not current._committed:  # an upload about to be stored
+            extension = _image_extension(current.file)
+        else:  # `FieldFile.save(name, content)` from code: trust the name's extension
+            extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
         return super().generate_filename(instance, f"{uuid.uuid4().hex}.{extension}")

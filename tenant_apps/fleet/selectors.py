@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shared_apps.accounts.models import User
 from shared_apps.companies.models import Company
 
 from .models import (
@@ -29,6 +31,16 @@ def company_today(company: Company) -> dt.date:
     """Today's date where the company is: a policy ending "today" in Bishkek has not expired
     just because the server's clock is in UTC."""
     return timezone.localdate(timezone=ZoneInfo(company.timezone))
+
+
+def company_users(*, active_only: bool = False) -> QuerySet[User]:
+    """The users of the company whose schema is active (none outside a company, e.g. while the
+    OpenAPI schema is generated)."""
+    company_id = getattr(connection.tenant, "pk", None)
+    if company_id is None:
+        return User.objects.none()
+    users = User.objects.of_company(company_id)
+    return users.active() if active_only else users
 
 
 def document_status(end: dt.date, *, today: dt.date, warning_days: int) -> DocumentStatus:

@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from shared_apps.accounts.models import User
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
@@ -25,9 +24,10 @@ from .models import (
     Spare,
     Tires,
 )
-from .selectors import company_today, document_status
+from .models.fuel import FIRST_YEAR, LAST_YEAR
+from .selectors import company_today, company_users, document_status
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
 class FleetModelSerializer(serializers.ModelSerializer):
@@ -46,21 +46,31 @@ class FleetModelSerializer(serializers.ModelSerializer):
 
 
 class CompanyUserField(serializers.PrimaryKeyRelatedField):
-    """The id of a user of this company; another company's user id is "does not exist"."""
+    """The id of an active user of this company; another company's user id is "does not exist".
+    A driver deactivated since stays valid on the car that has them."""
 
     def get_queryset(self):
-        return User.objects.of_company(connection.tenant.pk)
+        return company_users(active_only=True)
+
+    def to_internal_value(self, data):
+        instance = getattr(self.parent, "instance", None)
+        current = getattr(instance, self.source, None)
+        if current is not None and str(current.pk) == str(data):
+            return current
+        return super().to_internal_value(data)
 
 
-@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN.pattern, "example": "2026-03"})
+@extend_schema_field(
+    {"type": "string", "pattern": f"^{MONTH_PATTERN.pattern}$", "example": "2026-03"}
+)
 class MonthField(serializers.Field):
     """A month as `YYYY-MM`, stored as the month's first day."""
 
     default_error_messages = {"invalid": "Enter a month as YYYY-MM, e.g. 2026-03."}
 
     def to_internal_value(self, data) -> dt.date:
-        match = MONTH_PATTERN.match(data) if isinstance(data, str) else None
-        if match is None:
+        match = MONTH_PATTERN.fullmatch(data) if isinstance(data, str) else None
+        if match is None or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
             self.fail("invalid")
         return dt.date(int(match[1]), int(match[2]), 1)
 
@@ -165,10 +175,11 @@ class InspectionBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
 
 class CarSummarySerializer(serializers.Serializer):
     year = serializers.IntegerField(help_text="The company's current calendar year.")
-    fuel_liters = serializers.DecimalField(max_digits=14, decimal_places=2)
-    fuel_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    # Sums of many records: no digit limit, or a large enough one would make the view fail.
+    fuel_liters = serializers.DecimalField(max_digits=None, decimal_places=2)
+    fuel_cost = serializers.DecimalField(max_digits=None, decimal_places=2)
     maintenance_cost = serializers.DecimalField(
-        max_digits=14,
+        max_digits=None,
         decimal_places=2,
         help_text="Parts and work, tyres, batteries and inspections this year.",
     )
@@ -241,6 +252,7 @@ class TiresSerializer(CarRecordSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {"photo": {"allow_null": True}}  # null removes the photo
 
 
 class AccumulatorSerializer(CarRecordSerializer):
@@ -260,6 +272,7 @@ class AccumulatorSerializer(CarRecordSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {"photo": {"allow_null": True}}  # null removes the photo
 
 
 class FuelRecordSerializer(CarRecordSerializer):
@@ -363,6 +376,7 @@ class RecorderSerializer(CarRecordSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {"photo": {"allow_null": True}}  # null removes the photo
 
 
 class KitSerializer(CarRecordSerializer):

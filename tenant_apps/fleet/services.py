@@ -1,16 +1,18 @@
 """Writes on the fleet. The REST API, the admin's actions, the demo seed and the AI assistant's
 actions all go through these functions, so every path normalises, validates and refuses alike.
 
-Serializers check the shape of the input; `Model.clean()` holds the rules between fields (a policy
-cannot end before it starts); PostgreSQL constraints hold uniqueness, which is the only check that
-survives two requests racing each other."""
+Serializers check the shape of the input (and codes against the dictionaries); the model's field
+validators and `clean()` (the rules between fields: a policy cannot end before it starts) run
+here again for every caller; PostgreSQL constraints hold uniqueness, which is the only check
+that survives two requests racing each other."""
 
 from collections.abc import Iterable
 from functools import partial
 from typing import TypeVar
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
+from django.http import Http404
 
 from shared_apps.core.exceptions import Conflict
 from shared_apps.core.integrity import validation_error_from_integrity_error
@@ -37,11 +39,12 @@ def _delete_files_on_commit(names: Iterable[str]) -> None:
 
 
 def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
-    instance.clean()
+    instance.full_clean(validate_unique=False, validate_constraints=False)
     adding = instance._state.adding
     try:
         with transaction.atomic():
-            instance.save()
+            # Never Django's "UPDATE, else INSERT": a record deleted meanwhile must stay deleted.
+            instance.save(force_insert=adding, force_update=not adding)
     except IntegrityError as exc:
         # The row is not there, so the files it just stored must not be either.
         for field, name in _stored_files(instance).items():
@@ -51,6 +54,10 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
         if error is None:
             raise
         raise error from exc
+    except DatabaseError as exc:
+        if adding:
+            raise
+        raise Http404("It was deleted meanwhile.") from exc
     generated = [f.attname for f in instance._meta.concrete_fields if f.generated]
     if generated and not adding:
         # PostgreSQL computed them anew; an INSERT returns them, an UPDATE does not.
@@ -74,6 +81,16 @@ def record_update(*, instance: ModelT, **changes) -> ModelT:
     for field, value in changes.items():
         setattr(instance, field, value)
     return _save(instance, files_before=files_before)
+
+
+def record_save(*, instance: ModelT) -> ModelT:
+    """Save an instance whose fields were already set (the admin's forms); a replaced file's
+    old version is removed."""
+    if instance._state.adding:
+        before = dict.fromkeys(_stored_files(instance), "")
+    else:
+        before = _stored_files(type(instance)._default_manager.get(pk=instance.pk))
+    return _save(instance, files_before=before)
 
 
 def record_delete(*, instance: models.Model) -> None:

@@ -10,11 +10,11 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
 from shared_apps.core.openapi import error_response
+from shared_apps.core.parsers import LimitedMultiPartParser
 
 from . import filters, selectors, serializers, services
 from .models import (
@@ -104,7 +104,7 @@ class CarViewSet(FleetViewSet):
     @action(
         detail=True,
         methods=["get", "post"],
-        parser_classes=[MultiPartParser],
+        parser_classes=[LimitedMultiPartParser],
         filterset_class=None,
         pagination_class=None,
     )
@@ -248,11 +248,16 @@ class MonthlyMileageViewSet(FleetViewSet):
     ordering = ["-month", "car__numplate"]
 
 
+# The folders of images (see the models' `upload_to`). Other files in the company's media folder
+# (report exports) have their own signed, expiring links and are never served here.
+IMAGE_FOLDERS = ("cars/photos/", "tires/", "accumulators/", "recorders/")
+
+
 def media_file(request, schema: str, path: str):
-    """A file of this company's media folder. The names are random (see `images.py`), so a link
-    works like a capability: an `<img src>` can show it without a token, and only a holder of
-    the link can. Another company's folder is a 404 on this host."""
-    if schema != connection.schema_name:
+    """An image of this company's media folder. The names are random (see `images.py`), so a
+    link works like a capability: an `<img src>` can show it without a token, and only a holder
+    of the link can. Another company's folder is a 404 on this host."""
+    if schema != connection.schema_name or not path.startswith(IMAGE_FOLDERS):
         raise Http404
     try:
         handle = default_storage.open(path)

@@ -2,10 +2,10 @@
 and XLSX writers turn into files. Rows may be a lazy iterator, so a million-row table is never
 held in memory."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import CharField, F, Func, QuerySet, Value
 
 from tenant_apps.fleet.models import FuelRecord
 
@@ -17,14 +17,17 @@ from .results import (
     MaintenanceCostsReport,
 )
 
-# Column kinds: how a value is written (XLSX number formats; CSV text).
-TEXT, INTEGER, DECIMAL, MONEY, DATE = "text", "integer", "decimal", "money", "date"
+# Column kinds: how a value is written. TEXT is text people typed (a policy number), which the
+# writers neutralise against formula injection; CODE is text that cannot start with a formula
+# character (a number plate, which a database constraint keeps to letters and digits; a month;
+# a status), written as it is.
+TEXT, CODE, INTEGER, DECIMAL, MONEY, DATE = "text", "code", "integer", "decimal", "money", "date"
 
 
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str = TEXT
+    kind: str = CODE
     width: int = 14
 
 
@@ -96,7 +99,7 @@ def insurance_inspection_table(report: InsuranceInspectionReport) -> Table:
             Column("Kind", width=11),
             Column("Number plate"),
             Column("Type", width=11),
-            Column("Number", width=18),
+            Column("Number", TEXT, width=18),
             Column("Start", DATE, width=11),
             Column("End", DATE, width=11),
             Column("Status", width=10),
@@ -124,17 +127,13 @@ def fuel_ledger_table(records: QuerySet[FuelRecord], *, label: str) -> Table:
     """Every fuel record (the raw data behind the fuel report), streamed from a server-side
     cursor in chunks: memory stays flat however many rows there are."""
     rows = records.order_by("period", "car__numplate").values_list(
-        F("car__numplate"),
-        F("period"),
-        F("liters"),
-        F("total_cost"),
-        F("mileage_km"),
-        F("consumption_l_per_100km"),
+        "car__numplate",
+        Func(F("period"), Value("YYYY-MM"), function="to_char", output_field=CharField()),
+        "liters",
+        "total_cost",
+        "mileage_km",
+        "consumption_l_per_100km",
     )
-
-    def stream() -> Iterator[tuple]:
-        for numplate, period, *rest in rows.iterator(chunk_size=5000):
-            yield (numplate, f"{period:%Y-%m}", *rest)
 
     return Table(
         name=f"fuel-records_{label}",
@@ -146,7 +145,7 @@ def fuel_ledger_table(records: QuerySet[FuelRecord], *, label: str) -> Table:
             Column("Mileage, km", INTEGER),
             Column("L/100 km", DECIMAL, width=10),
         ),
-        rows=stream(),
+        rows=rows.iterator(chunk_size=5000),
         totals=None,
         row_count=records.count(),
     )

@@ -88,3 +88,12 @@ def test_platform_admin_lists_and_filters(acme, globex, platform_staff):
     assert users.status_code == 200
     assert "acme-boss" in users.content.decode()
     assert "globex-boss" not in users.content.decode()
+
+
+def test_a_company_timezone_must_be_a_real_one(acme):
+    from django.core.exceptions import ValidationError
+
+    acme.timezone = "Asia/Bishkk"
+    with pytest.raises(ValidationError) as caught:
+        acme.full_clean()
+    assert caught.value.message_dict == {"timezone": ["'Asia/Bishkk' is not a known time zone."]}

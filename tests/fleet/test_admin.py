@@ -118,3 +118,51 @@ def test_admin_edit_normalises_and_clears_kit_dates(staff_browser, fleet):
     assert response.status_code == 302
     car = Car.objects.get(numplate="01KG555NEW")
     assert car.driver_name == "Сидоров Сидор"
+
+
+def test_admin_refuses_unknown_codes_and_other_companies_drivers(staff_browser, fleet, globex):
+    from shared_apps.accounts.models import User as UserModel
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(company=globex)
+    data = {
+        "region": "moscow",
+        "brand": "toyota",
+        "fuel_type": "petrol",
+        "vehicle_type": "car",
+        "title": "Corolla",
+        "numplate": "01KG555NEW",
+        "status": "active",
+        "driver": outsider.pk,
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
+    }
+    response = staff_browser.post("/admin/fleet/car/add/", data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert sorted(errors) == ["driver", "region"]
+    assert not Car.objects.filter(numplate="01KG555NEW").exists()
+    assert UserModel.objects.filter(pk=outsider.pk).exists()
+
+
+def test_admin_delete_removes_the_records_photo_file(
+    staff_browser, fleet, media_root, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from tenant_apps.fleet.models import Recorder
+
+    recorder = Recorder.objects.get(car=fleet)
+    recorder.photo.save("x.png", ContentFile(b"png"), save=True)
+    path = media_root / "acme" / recorder.photo.name
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_browser.post(
+            f"/admin/fleet/recorder/{recorder.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not Recorder.objects.filter(pk=recorder.pk).exists()
+    assert not path.exists()

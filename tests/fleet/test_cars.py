@@ -492,3 +492,92 @@ def test_public_host_has_no_fleet(client_for, acme_admin):
     response = client_for(None).get(CARS)
     assert response.status_code == 404
     connection.set_schema_to_public()
+
+
+# --- Found in review ----------------------------------------------------------------------------
+
+
+def test_cyrillic_lookalike_letters_make_the_same_plate(dispatcher, in_acme):
+    CarFactory(numplate="01KG123ABC")
+
+    response = dispatcher.post(CARS, {**NEW_CAR, "numplate": "01 КG 123 АВС"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "numplate"
+    assert dispatcher.get(f"{CARS}?numplate=123АВС").json()["count"] == 1
+
+
+def test_a_plate_that_bypasses_validation_is_still_refused_by_the_database(in_acme):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Car.objects.bulk_create([CarFactory.build(numplate="=HYPERLINK")])
+
+
+def test_summary_of_a_car_with_huge_costs_is_not_a_500(dispatcher, in_acme):
+    car = CarFactory()
+    year = dt.date.today().year
+    biggest = Decimal("9999999999.99")
+    SpareFactory.create_batch(
+        51, car=car, part_price=biggest, work_price=biggest, installed_at=dt.date(year, 1, 2)
+    )
+
+    response = dispatcher.get(f"{CARS}{car.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["summary"]["maintenance_cost"] == "1019999999998.98"
+
+
+def test_a_deactivated_user_cannot_become_a_driver_but_stays_one(
+    dispatcher, acme, make_user, in_acme
+):
+    former = make_user(acme, Role.DRIVER)
+    car = CarFactory(driver=former)
+    former.is_active = False
+    former.save()
+
+    kept = dispatcher.put(
+        f"{CARS}{car.pk}/",
+        {**NEW_CAR, "numplate": car.numplate, "driver": former.pk},
+        format="json",
+    )
+    refused = dispatcher.post(CARS, {**NEW_CAR, "driver": former.pk}, format="json")
+
+    assert kept.status_code == 200
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == "driver"
+
+
+def test_services_validate_fields_for_every_caller(in_acme):
+    from django.core.exceptions import ValidationError
+
+    from tenant_apps.fleet import services
+
+    with pytest.raises(ValidationError) as caught:
+        services.record_create(
+            model_class=Car,
+            numplate="!!",
+            vin="IIIIIII",
+            year=5,
+            region="bishkek",
+            brand="toyota",
+            fuel_type="petrol",
+            vehicle_type="car",
+            title="Camry",
+        )
+    assert sorted(caught.value.message_dict) == ["numplate", "vin", "year"]
+    assert not Car.objects.exists()
+
+
+def test_an_update_of_a_record_deleted_meanwhile_does_not_bring_it_back(in_acme):
+    from django.http import Http404
+
+    from tenant_apps.fleet import services
+    from tenant_apps.fleet.models import Spare
+
+    spare = SpareFactory()
+    Spare.objects.filter(pk=spare.pk).delete()
+
+    with pytest.raises(Http404):
+        services.record_update(instance=spare, name="Renamed")
+    assert not Spare.objects.exists()

@@ -675,3 +675,78 @@ def test_a_refused_duplicate_dashcam_leaves_no_file(dispatcher, car, media_root)
     }
     assert list(Recorder.objects.values_list("pk", flat=True)) == [first["id"]]
     assert files_under(media_root) == [f"acme/{stored_name(first['photo'], 'recorders', 'png')}"]
+
+
+# --- Found in review ----------------------------------------------------------------------------
+
+
+def mpo_bytes() -> bytes:
+    """A multi-picture JPEG, as phones and cameras write them; Pillow calls the format MPO."""
+    first, second = Image.new("RGB", (32, 24), "red"), Image.new("RGB", (32, 24), "blue")
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    return buffer.getvalue()
+
+
+def test_a_multi_picture_jpeg_is_stored_as_jpg(dispatcher, car, media_root):
+    data = mpo_bytes()
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    response = post_photo(dispatcher, car, "camera.jpg", data)
+
+    assert response.status_code == 201
+    name = stored_name(response.json()["image"], "cars/photos", "jpg")
+    assert (media_root / "acme" / name).read_bytes() == data
+
+
+def test_other_files_of_the_media_folder_are_not_served(client_for, acme, in_acme, media_root):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(
+        "exports/0f8fad5b-d9cb-469f-a165-70867728950e.csv", ContentFile(b"x")
+    )
+    assert (media_root / "acme" / name).exists()
+
+    response = client_for(acme).get(f"/media/acme/{name}")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("resource", RECORDS)
+def test_a_record_photo_is_removed_with_null(
+    dispatcher, car, media_root, resource, django_capture_on_commit_callbacks
+):
+    model, _ = RECORDS[resource]
+    created = create_record(dispatcher, resource, car, photo_bytes("PNG")).json()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = dispatcher.patch(
+            f"/api/v1/{resource}/{created['id']}/", {"photo": None}, format="json"
+        )
+
+    assert response.status_code == 200
+    assert response.json()["photo"] is None
+    assert model.objects.get().photo.name == ""
+    assert files_under(media_root) == []
+
+
+def test_an_upload_over_the_request_limit_is_413_before_it_is_read(
+    dispatcher, car, media_root, settings
+):
+    settings.MAX_UPLOAD_REQUEST_BYTES = 1024 * 1024
+
+    response = post_photo(dispatcher, car, "big.png", png_of_exactly(2 * 1024 * 1024))
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "request_too_large",
+                "detail": "The request is larger than 1 MB.",
+                "attr": None,
+            }
+        ],
+    }
+    assert files_under(media_root) == []

@@ -489,7 +489,22 @@ def test_mileage_month_is_yyyy_mm(dispatcher, car):
 
 
 @pytest.mark.parametrize(
-    "month", ["2026-3", "2026-13", "2026-00", "03-2026", "2026-03-01", 202603, "", None]
+    "month",
+    [
+        "2026-3",
+        "2026-13",
+        "2026-00",
+        "03-2026",
+        "2026-03-01",
+        202603,
+        "",
+        None,
+        "0000-03",
+        "1989-12",
+        "2101-01",
+        "\u0662\u0660\u0662\u0666-03",  # Arabic-Indic digits
+        "2026-04\n",
+    ],
 )
 def test_malformed_months_are_refused(dispatcher, car, month):
     error = only_error(

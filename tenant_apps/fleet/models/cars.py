@@ -4,7 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import NumplateField, PersonNameField, VinField, validate_numplate, validate_vin
+from ..fields import (
+    NUMPLATE_PATTERN,
+    NumplateField,
+    PersonNameField,
+    VinField,
+    validate_numplate,
+    validate_vin,
+)
 from ..images import ImageFileField
 
 
@@ -83,6 +90,12 @@ class Car(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CarStatus.values), name="car_status_valid"
+            ),
+            # Letters and digits only, also for rows that bypass validation: exports rely on it
+            # (a plate can never start a spreadsheet formula).
+            models.CheckConstraint(
+                condition=Q(numplate__regex=NUMPLATE_PATTERN.pattern),
+                name="car_numplate_letters_and_digits",
             ),
         ]
         indexes = [

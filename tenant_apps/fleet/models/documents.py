@@ -40,6 +40,7 @@ class Insurance(CarRecord):
                 condition=Q(insurance_type__in=InsuranceType.values),
                 name="insurance_type_valid",
             ),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="insurance_cost_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -70,6 +71,7 @@ class Inspection(CarRecord):
                 condition=Q(valid_until__gte=F("inspected_at")),
                 name="inspection_valid_after_inspected",
             ),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="inspection_cost_not_negative"),
         ]
 
     def __str__(self) -> str:

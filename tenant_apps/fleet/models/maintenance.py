@@ -51,6 +51,9 @@ class Spare(CarRecord):
                 condition=Q(part_price__gte=0) & Q(work_price__gte=0),
                 name="spare_prices_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(category__in=SpareCategory.values), name="spare_category_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,6 +81,7 @@ class Tires(CarRecord):
                 condition=Q(removed_at__isnull=True) | Q(removed_at__gte=F("installed_at")),
                 name="tires_removed_after_installed",
             ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="tires_price_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +115,9 @@ class Accumulator(CarRecord):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("installed_at")),
                 name="accumulator_valid_after_installed",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="accumulator_price_not_negative"
             ),
         ]
 

@@ -1,0 +1,82 @@
+"""Helpers shared by the benchmarks: a Django set-up, a company to measure in, measurements in
+fresh processes (so that each peak memory figure is that run's own) and the printed table."""
+
+import multiprocessing
+import os
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+BENCH_SLUG = "bench"
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+
+
+def bench_company():
+    """The `bench` company (created once; its data is kept in .data/bench between runs)."""
+    from shared_apps.companies.models import Company
+    from shared_apps.companies.services import company_create
+
+    company = Company.objects.filter(slug=BENCH_SLUG).first()
+    if company is None:
+        company = company_create(
+            slug=BENCH_SLUG,
+            name="Benchmark LLC",
+            admin_username="bench-boss",
+            admin_password="Bench-pass-2026!",
+        ).company
+    return company
+
+
+@dataclass(frozen=True)
+class Measurement:
+    seconds: float
+    rows: int
+    peak_mb: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else float("inf")
+
+
+def _child(target: Callable[..., int | tuple[int, float]], args: tuple, queue) -> None:
+    django_setup()
+    from django.db import connection
+
+    connection.set_tenant(bench_company())
+    started = time.perf_counter()
+    result = target(*args)
+    seconds = time.perf_counter() - started
+    rows, seconds = result if isinstance(result, tuple) else (result, seconds)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put(Measurement(seconds=seconds, rows=rows, peak_mb=peak_mb))
+
+
+def measure(target: Callable[..., int | tuple[int, float]], *args) -> Measurement:
+    """Run `target(*args)` (a module-level function) in a fresh process, in the bench company's
+    schema: its time and the process's peak resident memory. The target returns its row count,
+    or (rows, seconds) when only part of it is to be timed."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(target, args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    line = "  ".join("-" * w for w in widths)
+    print(f"\n{title}\n{line}")
+    print("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)))
+    print(line)
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(line)
