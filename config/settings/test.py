@@ -12,9 +12,10 @@ BASE_DOMAIN = "localhost"
 ALLOWED_HOSTS = ["localhost", ".localhost"]
 
 # Tests flush their Redis database: keep them off the one a developer's server uses.
+# The broker has a database of its own: tests clear the cache's.
 TEST_REDIS_URL = urlsplit(REDIS_URL)._replace(path="/15").geturl()
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
-CELERY_BROKER_URL = TEST_REDIS_URL
+CELERY_BROKER_URL = urlsplit(REDIS_URL)._replace(path="/14").geturl()
 
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

@@ -6,6 +6,7 @@ from django.db import connection
 from rest_framework import serializers
 
 from tenant_apps.fleet.models import Car, DocumentStatus
+from tenant_apps.fleet.models.fuel import FIRST_YEAR, LAST_YEAR
 from tenant_apps.fleet.selectors import company_today
 from tenant_apps.fleet.serializers import MonthField
 
@@ -16,7 +17,7 @@ from .selectors import GROUPINGS
 
 MAX_MONTHS = 240
 EXPORT_CHOICES = ["json", "csv", "xlsx"]
-DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?", re.ASCII)
 
 
 class KeywordNamesMixin:
@@ -78,7 +79,7 @@ class DayOrMonthField(serializers.CharField):
     def to_internal_value(self, data) -> dt.date:
         text = super().to_internal_value(data)
         try:
-            if not DAY_OR_MONTH.match(text):
+            if not DAY_OR_MONTH.fullmatch(text) or not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
                 raise ValueError
             if len(text) == 10:
                 return dt.date.fromisoformat(text)
@@ -122,7 +123,8 @@ class FuelLedgerParams(KeywordNamesMixin, serializers.Serializer):
 
 # --- Report bodies (JSON) -------------------------------------------------------------------------
 
-money = {"max_digits": 16, "decimal_places": 2}
+# Sums of many records: no digit limit (a limit would turn a large total into an error).
+money = {"max_digits": None, "decimal_places": 2}
 
 
 class FuelTotalsSerializer(serializers.Serializer):

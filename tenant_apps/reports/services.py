@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -97,8 +98,9 @@ REPORTS = {
 
 
 def report_params(report: str, raw: dict) -> dict:
-    """Validated parameters of `report`; a ValidationError names the bad parameter."""
-    params = REPORTS[report].params(data=raw)
+    """Validated parameters of `report`; a ValidationError names the bad parameter. An empty
+    parameter (`?car=&from=2026-01`) counts as not given."""
+    params = REPORTS[report].params(data={k: v for k, v in raw.items() if v not in ("", None)})
     params.is_valid(raise_exception=True)
     return params.validated_data
 
@@ -159,9 +161,19 @@ class _Progress:
             yield row
 
 
+def _flat_errors(detail, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        return [m for k, v in detail.items() for m in _flat_errors(v, f"{prefix}{k}.")]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flat_errors(item, prefix)]
+    return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]
+
+
 def _failure_reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError | DjangoValidationError):
-        return f"Invalid parameters: {exc}"
+    if isinstance(exc, ValidationError):
+        return "Invalid parameters: " + "; ".join(_flat_errors(exc.detail))
+    if isinstance(exc, DjangoValidationError):
+        return "Invalid parameters: " + "; ".join(exc.messages)
     if isinstance(exc, TooManyRowsError):
         return str(exc)
     return "The export failed unexpectedly; the team has been notified."
@@ -178,7 +190,8 @@ def export_job_build(*, job_id: str) -> ExportJob | None:
         status=ExportStatus.RUNNING, started_at=started, progress=0, rows=None, error=""
     )
     try:
-        table = report_table(job.report, job.params)
+        with translation.override(job.created_by.language):  # the worker has no request
+            table = report_table(job.report, job.params)
         progress = _Progress(job, table.row_count)
         counted = dataclasses.replace(table, rows=progress.count(table.rows))
         with tempfile.TemporaryFile() as scratch:
@@ -187,7 +200,9 @@ def export_job_build(*, job_id: str) -> ExportJob | None:
             else:
                 scratch.writelines(csv_chunks(counted))
             scratch.seek(0)
-            stored = default_storage.save(f"exports/{job.pk}.{job.format}", File(scratch))
+            name = f"exports/{job.pk}.{job.format}"
+            default_storage.delete(name)  # left by a worker that died after writing it
+            stored = default_storage.save(name, File(scratch))
     except Exception as exc:
         logger.exception("Export %s failed", job.pk)
         _finish(job, status=ExportStatus.FAILED, error=_failure_reason(exc))
@@ -210,14 +225,21 @@ def export_jobs_housekeeping(*, now: dt.datetime) -> dict[str, int]:
     """In the current company schema: fail jobs that stopped making progress (a worker killed
     mid-export, a lost queue message) and delete expired files with their jobs."""
     stale_before = now - dt.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
-    failed = ExportJob.objects.filter(
-        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING], created_at__lt=stale_before
-    ).update(
+    stuck = Q(status=ExportStatus.RUNNING, started_at__lt=stale_before) | Q(
+        status=ExportStatus.PENDING, created_at__lt=stale_before
+    )
+    failed = ExportJob.objects.filter(stuck).update(
         status=ExportStatus.FAILED,
         error="The export did not finish in time (its worker stopped); please try again.",
         finished_at=now,
     )
-    expired = list(ExportJob.objects.filter(expires_at__lt=now).values_list("pk", "file"))
+    # Finished files expire; failed jobs are kept as long, so that their reason can be read.
+    forgotten_before = now - dt.timedelta(seconds=settings.EXPORT_FILE_TTL_SECONDS)
+    expired = list(
+        ExportJob.objects.filter(
+            Q(expires_at__lt=now) | Q(status=ExportStatus.FAILED, finished_at__lt=forgotten_before)
+        ).values_list("pk", "file")
+    )
     for _, name in expired:
         if name:
             default_storage.delete(name)

@@ -93,8 +93,9 @@ def maintenance_costs_table(report: MaintenanceCostsReport) -> Table:
 
 
 def insurance_inspection_table(report: InsuranceInspectionReport) -> Table:
+    period = "_".join(f"{d:%Y-%m-%d}" for d in (report.date_from, report.date_to) if d)
     return Table(
-        name=f"insurance-inspection_{report.today:%Y-%m-%d}",
+        name=f"insurance-inspection_{period or report.today}",
         columns=(
             Column("Kind", width=11),
             Column("Number plate"),
@@ -109,16 +110,7 @@ def insurance_inspection_table(report: InsuranceInspectionReport) -> Table:
             (i.kind, i.numplate, i.type, i.number, i.start, i.end, i.status, i.days_left)
             for i in report.items
         ],
-        totals=(
-            "Total",
-            f"{len(report.items)} documents",
-            None,
-            None,
-            None,
-            None,
-            f"{report.counts.expired} expired",
-            None,
-        ),
+        totals=("Total", f"{len(report.items)} documents", None, None, None, None, None, None),
         row_count=len(report.items),
     )
 
