@@ -18,6 +18,13 @@ def django_setup() -> None:
     django.setup()
 
 
+def migrate() -> None:
+    """Bring the bench database up to date (a fresh .data/bench starts empty)."""
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", verbosity=0)
+
+
 def bench_company():
     """The `bench` company (created once; its data is kept in .data/bench between runs)."""
     from shared_apps.companies.models import Company

@@ -13,7 +13,7 @@ import argparse
 import tempfile
 import time
 
-from bench.common import bench_company, django_setup, measure, print_table
+from bench.common import bench_company, django_setup, measure, migrate, print_table
 
 CARS = 10_000
 MONTHS = 100  # 2018-09 .. 2026-12: CARS x MONTHS = 1,000,000 fuel records
@@ -132,6 +132,7 @@ def main(argv: list[str]) -> int:
     django_setup()
     from django.db import connection
 
+    migrate()
     connection.set_tenant(bench_company())
     seed()
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("shared_apps.dictionaries.urls")),
     path("", include("tenant_apps.fleet.urls")),
     path("", include("tenant_apps.reports.urls")),
+    path("", include("tenant_apps.ai.urls")),
 ]
 
 urlpatterns = [

@@ -40,6 +40,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "tenant_apps.fleet",
     "tenant_apps.reports",
+    "tenant_apps.ai",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -258,6 +259,8 @@ AI_PROVIDER = env("AI_PROVIDER", default="local")
 AI_BASE_URL = env("AI_BASE_URL", default="")
 AI_API_KEY = env("AI_API_KEY", default="")
 AI_MODEL = env("AI_MODEL", default="")
+AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=20.0)
+AI_RETRIES = env.int("AI_RETRIES", default=2)
 
 LOGGING = {
     "version": 1,

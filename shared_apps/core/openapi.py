@@ -16,8 +16,9 @@ _ERRORS = {
 def error_response(status_code: int, codes: list[str]) -> OpenApiResponse:
     """The documented envelope of one error status, with the `code`s it can carry."""
     error_type, description = _ERRORS[status_code]
+    suffix = "".join(code.title().replace("_", "") for code in codes)  # one component per set
     errors = inline_serializer(
-        name=f"Error{status_code}",
+        name=f"Error{status_code}{suffix}",
         fields={
             "code": serializers.ChoiceField(choices=codes),
             "detail": serializers.CharField(),
@@ -26,7 +27,7 @@ def error_response(status_code: int, codes: list[str]) -> OpenApiResponse:
         many=True,
     )
     envelope = inline_serializer(
-        name=f"ErrorResponse{status_code}",
+        name=f"ErrorResponse{status_code}{suffix}",
         fields={"type": serializers.ChoiceField(choices=error_type.choices), "errors": errors},
     )
     return OpenApiResponse(envelope, description=description)

@@ -153,7 +153,7 @@ def test_schema_documents_the_error_responses(acme, client_for):
     )
     error = paths["/api/v1/cars/{id}/"]["delete"]["responses"]["409"]
     assert error["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ErrorResponse409"
+        "$ref": "#/components/schemas/ErrorResponse409CarHasHistory"
     }
 
 

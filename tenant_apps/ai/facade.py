@@ -1,0 +1,232 @@
+"""What the assistant may read: small, aggregated answers built by the same selectors as the
+reports, in the caller's company (the active schema). Every role reads every report, so every
+role may ask everything here. Answers are capped (at most MAX_ROWS rows, aggregates first) and
+carry no phones, VINs or driver names.
+
+Each function takes and returns plain JSON-able values, so that the local provider, the OpenAI
+tools and the tests all call the same thing."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from tenant_apps.fleet.fields import numplate_normalize
+from tenant_apps.fleet.models import Car
+from tenant_apps.fleet.selectors import company_today
+from tenant_apps.reports import selectors as reports
+from tenant_apps.reports.periods import MonthPeriod, month_add
+
+MAX_ROWS = 24
+MAX_TOP = 10
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _period(date_from: str | None, date_to: str | None) -> MonthPeriod:
+    """Whole months; default: this year up to this month (the company's today)."""
+    this_month = company_today(connection.tenant).replace(day=1)
+    last = _month(date_to) if date_to else this_month
+    first = _month(date_from) if date_from else last.replace(month=1)
+    if first > last:
+        first, last = last, first
+    first = max(first, month_add(last, -119))  # at most ten years
+    return MonthPeriod(first=first, last=last)
+
+
+def _month(text: str) -> dt.date:
+    return dt.date.fromisoformat(f"{text[:7]}-01")
+
+
+def find_car(*, numplate: str) -> dict | None:
+    """A car by its number plate, however written: `{id, numplate, title, brand, status}`."""
+    car = Car.objects.filter(numplate=numplate_normalize(numplate)).first()
+    if car is None:
+        return None
+    return {
+        "id": car.pk,
+        "numplate": car.numplate,
+        "title": car.title,
+        "brand": car.brand,
+        "status": car.status,
+    }
+
+
+def fleet_summary() -> dict:
+    """Cars by status and type, this year's fuel and maintenance, documents by status."""
+    today = company_today(connection.tenant)
+    period = MonthPeriod(first=today.replace(month=1, day=1), last=today.replace(day=1))
+    by_status = dict(Car.objects.values_list("status").annotate(n=Count("id")).order_by())
+    by_type = dict(Car.objects.values_list("vehicle_type").annotate(n=Count("id")).order_by())
+    fuel = reports.fuel_consumption_report(period=period, group_by="year").totals
+    costs = reports.maintenance_costs_report(period=period, group_by="year").totals
+    documents = reports.insurance_inspection_report(
+        today=today, days=connection.tenant.expiry_warning_days
+    ).counts
+    return {
+        "cars": sum(by_status.values()),
+        "cars_by_status": by_status,
+        "cars_by_type": by_type,
+        "year": today.year,
+        "fuel_liters": _money(fuel.liters),
+        "fuel_cost": _money(fuel.cost),
+        "mileage_km": fuel.mileage_km,
+        "avg_consumption_l_per_100km": _money(fuel.avg_consumption_l_per_100km),
+        "maintenance_cost": _money(costs.total),
+        "documents": {
+            "active": documents.active,
+            "expiring": documents.expiring,
+            "expired": documents.expired,
+        },
+    }
+
+
+def fuel_consumption(
+    *,
+    car_id: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    group_by: str = "month",
+) -> dict:
+    """The fuel report (same numbers as `reports/fuel-consumption/`), at most MAX_ROWS rows."""
+    period = _period(date_from, date_to)
+    report = reports.fuel_consumption_report(period=period, group_by=group_by, car_id=car_id)
+
+    def row(r) -> dict:
+        return {
+            "period": r.period,
+            "numplate": r.numplate,
+            "liters": _money(r.liters),
+            "cost": _money(r.cost),
+            "mileage_km": r.mileage_km,
+            "avg_consumption_l_per_100km": _money(r.avg_consumption_l_per_100km),
+        }
+
+    return {
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+        "group_by": group_by,
+        "car": car_id,
+        "totals": row(report.totals),
+        "rows": [row(r) for r in report.rows[-MAX_ROWS:]],
+        "rows_total": len(report.rows),
+    }
+
+
+def maintenance_costs(
+    *,
+    car_id: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    group_by: str = "month",
+) -> dict:
+    """The maintenance report (same numbers as `reports/maintenance-costs/`), capped."""
+    period = _period(date_from, date_to)
+    report = reports.maintenance_costs_report(period=period, group_by=group_by, car_id=car_id)
+
+    def row(r) -> dict:
+        return {
+            "period": r.period,
+            "numplate": r.numplate,
+            "parts": _money(r.parts),
+            "work": _money(r.work),
+            "tires": _money(r.tires),
+            "accumulators": _money(r.accumulators),
+            "inspections": _money(r.inspections),
+            "total": _money(r.total),
+        }
+
+    return {
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+        "group_by": group_by,
+        "car": car_id,
+        "totals": row(report.totals),
+        "rows": [row(r) for r in report.rows[-MAX_ROWS:]],
+        "rows_total": len(report.rows),
+    }
+
+
+def documents_status(*, status: str | None = None, days: int | None = None) -> dict:
+    """Insurances and inspections that are active, expire within `days` or have expired (each
+    car's latest ones), soonest end first, at most MAX_ROWS."""
+    company = connection.tenant
+    report = reports.insurance_inspection_report(
+        today=company_today(company),
+        days=company.expiry_warning_days if days is None else days,
+        status=status,
+    )
+    return {
+        "today": report.today.isoformat(),
+        "days": report.days,
+        "status": status,
+        "counts": {
+            "active": report.counts.active,
+            "expiring": report.counts.expiring,
+            "expired": report.counts.expired,
+        },
+        "items": [
+            {
+                "kind": i.kind,
+                "numplate": i.numplate,
+                "type": i.type,
+                "end": i.end.isoformat(),
+                "status": i.status,
+                "days_left": i.days_left,
+            }
+            for i in report.items[:MAX_ROWS]
+        ],
+        "items_total": len(report.items),
+    }
+
+
+TOP_METRICS = ("cost", "consumption", "fuel")
+
+
+def top_cars(
+    *,
+    metric: str = "cost",
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int = 5,
+) -> dict:
+    """Cars ranked by maintenance cost, by fuel consumption (l/100 km) or by fuel cost."""
+    limit = max(1, min(limit, MAX_TOP))
+    period = _period(date_from, date_to)
+    if metric == "cost":
+        rows = reports.maintenance_costs_report(period=period, group_by="car").rows
+        ranked = sorted(rows, key=lambda r: (-r.total, r.numplate))
+        values = [(r.car, r.numplate, _money(r.total)) for r in ranked]
+    else:
+        rows = reports.fuel_consumption_report(period=period, group_by="car").rows
+        if metric == "consumption":
+            rows = [r for r in rows if r.avg_consumption_l_per_100km is not None]
+            ranked = sorted(rows, key=lambda r: (-r.avg_consumption_l_per_100km, r.numplate))
+            values = [(r.car, r.numplate, _money(r.avg_consumption_l_per_100km)) for r in ranked]
+        else:
+            ranked = sorted(rows, key=lambda r: (-r.cost, r.numplate))
+            values = [(r.car, r.numplate, _money(r.cost)) for r in ranked]
+    return {
+        "metric": metric,
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+        "rows": [{"car": c, "numplate": n, "value": v} for c, n, v in values[:limit]],
+    }
+
+
+def cars_needing_attention() -> dict:
+    """Cars in repair and cars without a valid OSAGO today (a quick list, capped)."""
+    today = company_today(connection.tenant)
+    in_repair = list(
+        Car.objects.filter(status="repair").values_list("numplate", flat=True)[:MAX_ROWS]
+    )
+    uninsured = list(
+        Car.objects.exclude(status="decommissioned")
+        .exclude(Q(insurances__insurance_type="osago") & Q(insurances__end_date__gte=today))
+        .values_list("numplate", flat=True)
+        .distinct()[:MAX_ROWS]
+    )
+    return {"in_repair": in_repair, "without_valid_osago": uninsured}

@@ -1,0 +1,463 @@
+"""The built-in assistant: no network, no model. It recognises the common questions (in Russian
+and English; Kyrgyz gets the Russian answers) by their words, answers them with the facade's
+numbers (the reports' own), and turns plain requests to record fuel, a mileage, an insurance or
+a car's status into proposed actions. Anything else gets a list of what it can do."""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+
+from shared_apps.dictionaries.selectors import dictionary_list
+from tenant_apps.fleet.fields import numplate_normalize
+from tenant_apps.fleet.models import Car, CarStatus, FuelRecord, MonthlyMileage
+from tenant_apps.fleet.selectors import company_today
+
+from .. import facade
+from . import ChatReply, ChatRequest
+
+MONTHS = {
+    "en": [
+        "january", "february", "march", "april", "may", "june",
+        "july", "august", "september", "october", "november", "december",
+    ],
+    # Stems that match every case: "март", "марта", "марте".
+    "ru": ["январ", "феврал", "март", "апрел", "ма[йяе]", "июн", "июл", "август", "сентябр",
+           "октябр", "ноябр", "декабр"],
+}  # fmt: skip
+MONTH_WORD = re.compile(
+    r"\b(?:("
+    + "|".join(MONTHS["en"] + [m[:3] for m in MONTHS["en"]])
+    + r")|("
+    + "|".join(MONTHS["ru"])
+    + r")\w*)\.?\s+(\d{4})\b",
+    re.IGNORECASE,
+)
+ISO_MONTH = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])\b(?!-\d)")
+ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+DOTTED_DATE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
+PLATE_KG = re.compile(r"\b\d{2}\s*[A-ZА-Я]{2}\s*\d{3}\s*[A-ZА-Я]{3}\b", re.IGNORECASE)
+TOKEN = re.compile(r"[0-9A-Za-zА-Яа-яЁё-]{4,20}")
+NUMBER = r"(\d+(?:[.,]\d{1,2})?)"
+LITERS = re.compile(NUMBER + r"\s*(?:l|л|lit(?:er|re)s?|литр\w*)\b", re.IGNORECASE)
+MONEY = re.compile(NUMBER + r"\s*(?:som|soms|kgs|сом\w*|с)(?![\w])", re.IGNORECASE)
+KM = re.compile(r"(\d+)\s*(?:km|км)\b", re.IGNORECASE)
+POLICY_NUMBER = re.compile(r"(?:number|no\.?|№|номер)\s*([\w/-]+)", re.IGNORECASE)
+
+
+def _has(text: str, *stems: str) -> bool:
+    return any(re.search(stem, text) for stem in stems)
+
+
+WRITE_VERBS = (r"\badd\b", r"\brecord\b", r"\blog\b", r"\bcreate\b", r"\bset\b", r"\bchange\b",
+               r"\bupdate\b", r"\bput\b", r"\bmark\b", "добав", "запиш", "внес", "созда",
+               "измен", "установ", "постав", "переведи", "отметь", "зафиксир")  # fmt: skip
+
+TEXTS = {
+    "en": {
+        "help": (
+            "I can answer questions about your fleet and prepare changes for you to confirm. "
+            "Try: “fleet summary”, “fuel consumption of 01KG123ABC this year”, “maintenance costs "
+            "in 2026”, “what expires soon?”, “top 5 cars by cost”, or “add fuel for 01KG123ABC: "
+            "50 l, 3000 som, 420 km, March 2026”."
+        ),
+        "summary": (
+            "{cars} cars ({active} active, {repair} in repair). In {year}: {fuel_liters} l of "
+            "fuel for {fuel_cost} {cur}, {mileage_km} km, {avg} l/100 km on average; maintenance "
+            "{maintenance_cost} {cur}. Documents: {expiring} expiring, {expired} expired."
+        ),
+        "fuel": (
+            "Fuel {scope}{from}–{to}: {liters} l, {cost} {cur}, {km} km, "
+            "average {avg} l/100 km."
+        ),
+        "costs": (
+            "Maintenance {scope}{from}–{to}: {total} {cur} (parts {parts}, work {work}, "
+            "tyres {tires}, batteries {accumulators}, inspections {inspections})."
+        ),
+        "documents": "{expiring} documents expire within {days} days, {expired} have expired.",
+        "documents_items": " Soonest: {items}.",
+        "top": "Top cars by {metric}, {from}–{to}: {items}.",
+        "top_empty": "No data for {from}–{to}.",
+        "metric": {"cost": "maintenance cost", "consumption": "l/100 km", "fuel": "fuel cost"},
+        "for_car": "of {numplate}, ",
+        "no_car": "I could not find the car {plate}.",
+        "need_car": "Which car? Give its number plate, e.g. 01KG123ABC.",
+        "proposed": "Please review and confirm: {summary}.",
+        "fuel_action": "{verb} fuel for {numplate}, {month}: {liters} l, {cost} {cur}, {km} km",
+        "mileage_action": "{verb} the mileage of {numplate}, {month}: {km} km",
+        "insurance_action": "Add {type} for {numplate}: {details}",
+        "status_action": "Set the status of {numplate} to {status}",
+        "add": "Add",
+        "change": "Change",
+        "need_fuel": "For fuel I need the liters, e.g. “50 l, 3000 som, 420 km, March 2026”.",
+        "need_km": "For a mileage I need the kilometres, e.g. “1500 km, March 2026”.",
+    },
+    "ru": {
+        "help": (
+            "Я отвечаю на вопросы об автопарке и готовлю изменения, которые вы подтверждаете. "
+            "Например: «сводка по автопарку», «расход топлива 01KG123ABC за этот год», "
+            "«затраты на обслуживание в 2026», «что скоро истекает?», «топ 5 машин по "
+            "затратам», «добавь топливо для 01KG123ABC: 50 л, 3000 сом, 420 км, март 2026»."
+        ),
+        "summary": (
+            "Машин: {cars} (в работе {active}, в ремонте {repair}). За {year}: топливо "
+            "{fuel_liters} л на {fuel_cost} {cur}, пробег {mileage_km} км, средний расход {avg} "
+            "л/100 км; обслуживание {maintenance_cost} {cur}. Документы: истекают {expiring}, "
+            "просрочены {expired}."
+        ),
+        "fuel": (
+            "Топливо {scope}{from}–{to}: {liters} л, {cost} {cur}, {km} км, "
+            "средний расход {avg} л/100 км."
+        ),
+        "costs": (
+            "Обслуживание {scope}{from}–{to}: {total} {cur} (запчасти {parts}, работы {work}, "
+            "шины {tires}, аккумуляторы {accumulators}, техосмотры {inspections})."
+        ),
+        "documents": "Истекают в ближайшие {days} дн.: {expiring}, просрочены: {expired}.",
+        "documents_items": " Ближайшие: {items}.",
+        "top": "Топ машин по показателю «{metric}», {from}–{to}: {items}.",
+        "top_empty": "Нет данных за {from}–{to}.",
+        "metric": {"cost": "затраты на обслуживание", "consumption": "л/100 км",
+                   "fuel": "затраты на топливо"},
+        "for_car": "по {numplate}, ",
+        "no_car": "Не нашёл машину {plate}.",
+        "need_car": "Какая машина? Укажите госномер, например 01KG123ABC.",
+        "proposed": "Проверьте и подтвердите: {summary}.",
+        "fuel_action": "{verb} топливо для {numplate}, {month}: {liters} л, {cost} {cur}, {km} км",
+        "mileage_action": "{verb} пробег {numplate}, {month}: {km} км",
+        "insurance_action": "Добавить {type} для {numplate}: {details}",
+        "status_action": "Перевести {numplate} в статус «{status}»",
+        "add": "Добавить",
+        "change": "Изменить",
+        "need_fuel": "Для заправки нужны литры, например «50 л, 3000 сом, 420 км, март 2026».",
+        "need_km": "Для пробега нужны километры, например «1500 км, март 2026».",
+    },
+}  # fmt: skip
+STATUS_WORDS = [
+    (CarStatus.REPAIR, ("repair", "ремонт")),
+    (CarStatus.RESERVE, ("reserve", "резерв")),
+    (CarStatus.DECOMMISSIONED, ("decommission", "списа", "списан")),
+    (CarStatus.ACTIVE, ("active", "in service", "в работ", "актив")),
+]
+
+
+class LocalProvider:
+    name = "local"
+
+    def answer(self, request: ChatRequest) -> ChatReply:
+        self.lang = "en" if request.language == "en" else "ru"
+        self.t = TEXTS[self.lang]
+        self.company = connection.tenant
+        self.today = company_today(self.company)
+        text = request.message.strip()
+        lowered = text.lower()
+        car, missing_plate = self._car(text, request.car_id)
+
+        if _has(lowered, *WRITE_VERBS) or LITERS.search(lowered):
+            reply = self._write(lowered, text, car, missing_plate)
+            if reply is not None:
+                return reply
+        if missing_plate:
+            return ChatReply(self.t["no_car"].format(plate=missing_plate))
+        date_from, date_to = self._period(lowered, request)
+        if _has(lowered, r"\btop\b", r"\bmost\b", r"\bhighest\b", r"\bworst\b", r"\bтоп\b",
+                r"\bсамы[хейм]", "больше всего", "наибол"):  # fmt: skip
+            return self._top(lowered, date_from, date_to)
+        if _has(lowered, "expir", "insurance", "inspection", "osago", "casco", "истека",
+                "просроч", "страхов", "техосмотр", "осаго", "каско", "документ"):  # fmt: skip
+            return self._documents()
+        if _has(lowered, "maintenance", "repair", r"\bcosts?\b", "spend", "spare", "ремонт",
+                "обслуж", "затрат", "запчаст", "траты"):  # fmt: skip
+            return self._costs(car, date_from, date_to)
+        if _has(lowered, "fuel", "consumption", "liter", "litre", "mileage", "топлив",
+                "расход", "литр", "бензин", "дизел", "пробег", "заправ"):  # fmt: skip
+            return self._fuel(car, date_from, date_to)
+        if _has(lowered, "summary", "overview", "fleet", "how many", "сводк", "обзор",
+                "автопарк", "сколько", "парк", "итог"):  # fmt: skip
+            return self._summary()
+        return ChatReply(self.t["help"])
+
+    # --- Understanding -------------------------------------------------------------------------
+
+    def _car(self, text: str, car_id: int | None) -> tuple[dict | None, str | None]:
+        """The car the message names (by plate), else the context's; and a plate that was
+        named but not found."""
+        candidates = [m.group(0) for m in PLATE_KG.finditer(text)]
+        candidates += [t for t in TOKEN.findall(text) if re.search(r"\d", t) and
+                       re.search(r"[A-Za-zА-Яа-я]", t)]  # fmt: skip
+        for candidate in candidates:
+            car = facade.find_car(numplate=candidate)
+            if car is not None:
+                return car, None
+        if car_id is not None:
+            car = Car.objects.filter(pk=car_id).first()
+            if car is not None:
+                return facade.find_car(numplate=car.numplate), None
+        plates = [c for c in candidates if PLATE_KG.fullmatch(c)]
+        return None, (numplate_normalize(plates[0]) if plates else None)
+
+    def _month(self, text: str) -> dt.date | None:
+        match = MONTH_WORD.search(text)
+        if match:
+            english, russian, year = match.groups()
+            if english:
+                names = MONTHS["en"]
+                index = next(i for i, m in enumerate(names) if m.startswith(english.lower()[:3]))
+            else:
+                index = next(
+                    i for i, stem in enumerate(MONTHS["ru"]) if re.match(stem, russian.lower())
+                )
+            return dt.date(int(year), index + 1, 1)
+        match = ISO_MONTH.search(text)
+        if match:
+            return dt.date(int(match[1]), int(match[2]), 1)
+        return None
+
+    def _period(self, lowered: str, request: ChatRequest) -> tuple[str | None, str | None]:
+        this_month = self.today.replace(day=1)
+        if _has(lowered, "last month", "прошл(ый|ом) месяц"):
+            previous = (this_month - dt.timedelta(days=1)).replace(day=1)
+            return f"{previous:%Y-%m}", f"{previous:%Y-%m}"
+        if _has(lowered, "this month", "(этот|этом) месяц"):
+            return f"{this_month:%Y-%m}", f"{this_month:%Y-%m}"
+        if _has(lowered, "last year", "прошл(ый|ом) год"):
+            year = self.today.year - 1
+            return f"{year}-01", f"{year}-12"
+        months = list(ISO_MONTH.finditer(lowered))
+        if len(months) >= 2:
+            return months[0].group(0), months[1].group(0)
+        month = self._month(lowered)
+        if month is not None:
+            return f"{month:%Y-%m}", f"{month:%Y-%m}"
+        year = re.search(r"\b(19[9]\d|20\d\d)\b", lowered)
+        if year:
+            last = (
+                min(f"{year[1]}-12", f"{this_month:%Y-%m}")
+                if int(year[1]) == self.today.year
+                else f"{year[1]}-12"
+            )
+            return f"{year[1]}-01", last
+        return request.date_from, request.date_to
+
+    # --- Answers ----------------------------------------------------------------------------
+
+    def _fmt(self, template: str, **values) -> str:
+        return template.format(cur=self.company.default_currency, **values)
+
+    def _summary(self) -> ChatReply:
+        s = facade.fleet_summary()
+        reply = self._fmt(
+            self.t["summary"],
+            cars=s["cars"],
+            active=s["cars_by_status"].get("active", 0),
+            repair=s["cars_by_status"].get("repair", 0),
+            year=s["year"],
+            fuel_liters=s["fuel_liters"],
+            fuel_cost=s["fuel_cost"],
+            mileage_km=s["mileage_km"],
+            avg=s["avg_consumption_l_per_100km"] or "—",
+            maintenance_cost=s["maintenance_cost"],
+            expiring=s["documents"]["expiring"],
+            expired=s["documents"]["expired"],
+        )
+        return ChatReply(reply, data={"kind": "fleet_summary", **s})
+
+    def _scope(self, car: dict | None) -> str:
+        return self.t["for_car"].format(numplate=car["numplate"]) if car else ""
+
+    def _fuel(self, car, date_from, date_to) -> ChatReply:
+        result = facade.fuel_consumption(
+            car_id=car["id"] if car else None, date_from=date_from, date_to=date_to
+        )
+        totals = result["totals"]
+        reply = self._fmt(
+            self.t["fuel"],
+            scope=self._scope(car),
+            **{"from": result["from"], "to": result["to"]},
+            liters=totals["liters"],
+            cost=totals["cost"],
+            km=totals["mileage_km"],
+            avg=totals["avg_consumption_l_per_100km"] or "—",
+        )
+        chart = {"type": "bar", "x": "period", "y": ["liters", "avg_consumption_l_per_100km"]}
+        return ChatReply(reply, data={"kind": "fuel_consumption", **result, "chart": chart})
+
+    def _costs(self, car, date_from, date_to) -> ChatReply:
+        result = facade.maintenance_costs(
+            car_id=car["id"] if car else None, date_from=date_from, date_to=date_to
+        )
+        totals = result["totals"]
+        reply = self._fmt(
+            self.t["costs"],
+            scope=self._scope(car),
+            **{"from": result["from"], "to": result["to"]},
+            **{k: totals[k] for k in ("total", "parts", "work", "tires", "accumulators")},
+            inspections=totals["inspections"],
+        )
+        chart = {"type": "stacked_bar", "x": "period",
+                 "y": ["parts", "work", "tires", "accumulators", "inspections"]}  # fmt: skip
+        return ChatReply(reply, data={"kind": "maintenance_costs", **result, "chart": chart})
+
+    def _documents(self) -> ChatReply:
+        result = facade.documents_status()
+        reply = self.t["documents"].format(
+            days=result["days"],
+            expiring=result["counts"]["expiring"],
+            expired=result["counts"]["expired"],
+        )
+        urgent = [i for i in result["items"] if i["status"] != "active"][:5]
+        if urgent:
+            items = ", ".join(f"{i['numplate']} {i['type']} {i['end']}" for i in urgent)
+            reply += self.t["documents_items"].format(items=items)
+        return ChatReply(reply, data={"kind": "documents", **result})
+
+    def _top(self, lowered, date_from, date_to) -> ChatReply:
+        if _has(lowered, "consumption", "l/100", "расход"):
+            metric = "consumption"
+        elif _has(lowered, "fuel", "топлив", "бензин"):
+            metric = "fuel"
+        else:
+            metric = "cost"
+        limit = re.search(r"\b(?:top|топ)[\s-]*(\d{1,2})\b", lowered)
+        result = facade.top_cars(
+            metric=metric,
+            date_from=date_from,
+            date_to=date_to,
+            limit=int(limit[1]) if limit else 5,
+        )
+        period = {"from": result["from"], "to": result["to"]}
+        if not result["rows"]:
+            return ChatReply(self.t["top_empty"].format(**period), data={"kind": "top", **result})
+        items = ", ".join(f"{r['numplate']} ({r['value']})" for r in result["rows"])
+        reply = self.t["top"].format(metric=self.t["metric"][metric], items=items, **period)
+        chart = {"type": "bar", "x": "numplate", "y": ["value"]}
+        return ChatReply(reply, data={"kind": "top_cars", **result, "chart": chart})
+
+    # --- Proposed changes ---------------------------------------------------------------------
+
+    def _propose(self, action: dict) -> ChatReply:
+        return ChatReply(self.t["proposed"].format(summary=action["summary"]), actions=[action])
+
+    def _write(self, lowered, text, car, missing_plate) -> ChatReply | None:
+        wants_fuel = _has(lowered, "fuel", "топлив", "заправ", "бензин", "дизел", "liters",
+                          "литр")  # fmt: skip
+        wants_mileage = _has(lowered, "mileage", "пробег", "odometer", "одометр")
+        wants_insurance = _has(lowered, "osago", "casco", "insurance", "осаго", "каско", "страхов")
+        status = next((s for s, words in STATUS_WORDS if any(w in lowered for w in words)), None)
+        if not (wants_fuel or wants_mileage or wants_insurance or status):
+            return None
+        if car is None:
+            return ChatReply(
+                self.t["no_car"].format(plate=missing_plate)
+                if missing_plate
+                else self.t["need_car"]
+            )
+        if wants_fuel:
+            return self._fuel_action(lowered, car)
+        if wants_mileage:
+            return self._mileage_action(lowered, car)
+        if wants_insurance:
+            return self._insurance_action(lowered, text, car)
+        return self._status_action(car, status)
+
+    def _month_or_current(self, lowered: str) -> dt.date:
+        return self._month(lowered) or self.today.replace(day=1)
+
+    def _month_label(self, month: dt.date) -> str:
+        return f"{month:%Y-%m}"
+
+    def _fuel_action(self, lowered: str, car: dict) -> ChatReply:
+        liters = LITERS.search(lowered)
+        if liters is None:
+            return ChatReply(self.t["need_fuel"])
+        month = self._month_or_current(lowered)
+        cost, km = MONEY.search(lowered), KM.search(lowered)
+        data = {
+            "car": car["id"],
+            "year": month.year,
+            "month": month.month,
+            "liters": _decimal(liters[1]),
+            "total_cost": _decimal(cost[1]) if cost else "0.00",
+            "mileage_km": int(km[1]) if km else 0,
+        }
+        existing = FuelRecord.objects.filter(
+            car_id=car["id"], year=month.year, month=month.month
+        ).first()
+        summary = self._fmt(
+            self.t["fuel_action"],
+            verb=self.t["change" if existing else "add"],
+            numplate=car["numplate"],
+            month=self._month_label(month),
+            liters=data["liters"],
+            cost=data["total_cost"],
+            km=data["mileage_km"],
+        )
+        return self._propose(_action("fuel_record", existing, data, summary))
+
+    def _mileage_action(self, lowered: str, car: dict) -> ChatReply:
+        km = KM.search(lowered)
+        if km is None:
+            return ChatReply(self.t["need_km"])
+        month = self._month_or_current(lowered)
+        data = {"car": car["id"], "month": f"{month:%Y-%m}", "mileage_km": int(km[1])}
+        existing = MonthlyMileage.objects.filter(car_id=car["id"], month=month).first()
+        summary = self.t["mileage_action"].format(
+            verb=self.t["change" if existing else "add"],
+            numplate=car["numplate"],
+            month=self._month_label(month),
+            km=data["mileage_km"],
+        )
+        return self._propose(_action("monthly_mileage", existing, data, summary))
+
+    def _insurance_action(self, lowered: str, text: str, car: dict) -> ChatReply:
+        kind = "casco" if _has(lowered, "casco", "каско") else "osago"
+        dates = [m.group(1) for m in ISO_DATE.finditer(text)]
+        dates += [f"{y}-{m}-{d}" for d, m, y in DOTTED_DATE.findall(text)]
+        number = POLICY_NUMBER.search(text)
+        cost = MONEY.search(lowered)
+        data = {"car": car["id"], "insurance_type": kind}
+        if number:
+            data["number"] = number[1]
+        if dates:
+            data["start_date"] = dates[0]
+        if len(dates) > 1:
+            data["end_date"] = dates[1]
+        if cost:
+            data["cost"] = _decimal(cost[1])
+        details = ", ".join(f"{k}={v}" for k, v in data.items() if k not in ("car",))
+        summary = self.t["insurance_action"].format(
+            type=kind.upper(), numplate=car["numplate"], details=details
+        )
+        return self._propose(_action("insurance", None, data, summary))
+
+    def _status_action(self, car: dict, status: str) -> ChatReply:
+        names = {
+            e["code"]: e["name"] for e in dictionary_list(kind="car_statuses", language=self.lang)
+        }
+        summary = self.t["status_action"].format(
+            numplate=car["numplate"], status=names.get(status, status)
+        )
+        action = {
+            "action": "update",
+            "entity": "car",
+            "id": car["id"],
+            "data": {"status": status},
+            "summary": summary,
+        }
+        return self._propose(action)
+
+
+def _decimal(text: str) -> str:
+    try:
+        return f"{Decimal(text.replace(',', '.')):.2f}"
+    except InvalidOperation:
+        return text
+
+
+def _action(entity: str, existing, data: dict, summary: str) -> dict:
+    if existing is None:
+        return {"action": "create", "entity": entity, "id": None, "data": data, "summary": summary}
+    changes = {k: v for k, v in data.items() if k not in ("car", "year", "month")}
+    return {"action": "update", "entity": entity, "id": existing.pk, "data": changes,
+            "summary": summary}  # fmt: skip

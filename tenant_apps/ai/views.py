@@ -1,0 +1,83 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared_apps.accounts.roles import ADMINS, ALL_ROLES
+from shared_apps.core.openapi import error_response
+from shared_apps.core.permissions import RolePermission
+
+from . import services
+from .models import AIAuditEntry
+from .serializers import (
+    ActionsInputSerializer,
+    ActionsOutputSerializer,
+    AuditEntrySerializer,
+    ChatInputSerializer,
+    ChatOutputSerializer,
+)
+
+
+class AIEnabled(BasePermission):
+    """Every AI endpoint answers 403 `ai_disabled` while the company has the assistant off."""
+
+    message = "The AI assistant is turned off for this company."
+    code = "ai_disabled"
+
+    def has_permission(self, request, view) -> bool:
+        return services.ai_enabled()
+
+
+class AIView(APIView):
+    permission_classes = [RolePermission, AIEnabled]
+
+
+class ChatView(AIView):
+    """Ask the assistant. It reads the company's data through the reports' selectors and may
+    propose actions; it never writes."""
+
+    read_roles = write_roles = ALL_ROLES
+
+    @extend_schema(
+        request=ChatInputSerializer,
+        responses={200: ChatOutputSerializer, 503: error_response(503, ["ai_unavailable"])},
+    )
+    def post(self, request):
+        payload = ChatInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        reply = services.chat_answer(user=request.user, request=payload.to_request(request.user))
+        body = {"reply": reply.reply, "actions": reply.actions, "data": reply.data}
+        return Response(ChatOutputSerializer(body).data)
+
+
+class ActionsView(AIView):
+    """Execute (or, with `dry_run`, only check) actions, each with the rights, validation and
+    services of the REST API; each is reported with its before/after or its errors."""
+
+    read_roles = write_roles = ALL_ROLES  # each action is checked against its resource's roles
+
+    @extend_schema(request=ActionsInputSerializer, responses={200: ActionsOutputSerializer})
+    def post(self, request):
+        payload = ActionsInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        dry_run = payload.validated_data["dry_run"]
+        results = services.actions_run(
+            user=request.user,
+            actions=payload.validated_data["actions"],
+            dry_run=dry_run,
+            context={"request": request},
+        )
+        return Response(ActionsOutputSerializer({"dry_run": dry_run, "results": results}).data)
+
+
+class AuditLogView(generics.ListAPIView):
+    """What was asked of the assistant and what it did (COMPANY_ADMIN)."""
+
+    permission_classes = [RolePermission, AIEnabled]
+    read_roles = ADMINS
+    serializer_class = AuditEntrySerializer
+    queryset = AIAuditEntry.objects.select_related("user")
+    filterset_fields = ["kind", "user", "dry_run"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
