@@ -5,6 +5,7 @@ demoting each other at the same moment cannot both succeed."""
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from shared_apps.companies.models import Company
 
@@ -33,7 +34,7 @@ def _ensure_company_keeps_an_admin(user: User, *, new_role: str, new_is_active: 
     )
     if not other_admins.exists():
         attr = "role" if new_is_active else "is_active"
-        message = "The company must keep at least one active company admin."
+        message = _("The company must keep at least one active company admin.")
         raise ValidationError({attr: ValidationError(message, code="last_company_admin")})
 
 
@@ -47,7 +48,7 @@ def user_create(*, company: Company, password: str, **fields) -> User:
             user.save()
     except IntegrityError as exc:
         # A concurrent request took the username between validation and insert.
-        message = "A user with that username already exists."
+        message = _("A user with that username already exists.")
         raise ValidationError({"username": ValidationError(message, code="unique")}) from exc
     return user
 

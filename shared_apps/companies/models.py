@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 from shared_apps.core.choices import Language
@@ -18,7 +19,9 @@ PUBLIC_SCHEMA = "public"
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"'{value}' is not a known time zone.", code="invalid_timezone")
+        raise ValidationError(
+            _("'%(value)s' is not a known time zone.") % {"value": value}, code="invalid_timezone"
+        )
 
 
 def schema_name_for_slug(slug: str) -> str:

@@ -7,6 +7,7 @@ answer a sequential duplicate gets."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
+from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
 
@@ -49,13 +50,16 @@ def validation_error_from_integrity_error(
             return None
         if message is None:
             label = model._meta.get_field(field).verbose_name
-            message = f"A {model._meta.verbose_name} with this {label} already exists."
+            message = _("A %(model)s with this %(field)s already exists.") % {
+                "model": model._meta.verbose_name,
+                "field": label,
+            }
         return ValidationError({field: ValidationError(message, code="unique")})
     if isinstance(cause, pg_errors.ForeignKeyViolation):
         field = _fk_field_by_constraint(model, name)
         if field is None:
             return None
-        message = "The referenced object does not exist (any more)."
+        message = _("The referenced object does not exist (any more).")
         return ValidationError({field: ValidationError(message, code="does_not_exist")})
     if isinstance(cause, pg_errors.CheckViolation):
         for constraint in model._meta.constraints:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.parsers import MultiPartParser
 
 from .exceptions import RequestTooLarge
@@ -16,7 +17,6 @@ class LimitedMultiPartParser(MultiPartParser):
         except ValueError:
             length = 0
         if length > settings.MAX_UPLOAD_REQUEST_BYTES:
-            raise RequestTooLarge(
-                f"The request is larger than {settings.MAX_UPLOAD_REQUEST_BYTES // 2**20} MB."
-            )
+            size = settings.MAX_UPLOAD_REQUEST_BYTES // 2**20
+            raise RequestTooLarge(_("The request is larger than %(size)s MB.") % {"size": size})
         return super().parse(stream, media_type, parser_context)

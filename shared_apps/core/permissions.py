@@ -1,6 +1,7 @@
 """Declarative role permissions: a view names the roles that may read and write; one class
 reads them. CONTRACT §6 is the matrix; each view states its row of it."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from shared_apps.accounts.roles import ALL_ROLES
@@ -10,7 +11,7 @@ class RolePermission(BasePermission):
     """Allow an authenticated user of this company whose role is in the view's `read_roles`
     (safe methods) or `write_roles` (everything else). Defaults: every role reads, none writes."""
 
-    message = "Your role does not allow this action."
+    message = _("Your role does not allow this action.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

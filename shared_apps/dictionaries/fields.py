@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from .selectors import dictionary_has_code
@@ -23,6 +24,8 @@ class DictionaryCodeField(serializers.CharField):
             return code
         if not dictionary_has_code(kind=self.kind, code=code):
             raise serializers.ValidationError(
-                f"'{code}' is not in the {self.kind} dictionary.", code="invalid_choice"
+                _("'%(code)s' is not in the %(kind)s dictionary.")
+                % {"code": code, "kind": self.kind},
+                code="invalid_choice",
             )
         return code

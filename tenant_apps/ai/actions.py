@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
@@ -56,7 +57,9 @@ class ActionSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["action"] in (UPDATE, DELETE) and not attrs.get("id"):
-            raise ValidationError({"id": "Give the id of the record to change."}, code="required")
+            raise ValidationError(
+                {"id": _("Give the id of the record to change.")}, code="required"
+            )
         return attrs
 
 
@@ -75,7 +78,7 @@ def _error_list(detail, prefix: str = "") -> list[dict]:
 def _execute_one(action: dict, *, user, context: dict) -> dict:
     entity = ENTITIES[action["entity"]]
     if user.role not in entity.write_roles:
-        raise PermissionDenied("Your role does not allow this action.")
+        raise PermissionDenied(_("Your role does not allow this action."))
     instance = None
     if action["action"] != CREATE:
         instance = entity.model.objects.filter(pk=action["id"]).first()
@@ -107,7 +110,7 @@ def _execute_one(action: dict, *, user, context: dict) -> dict:
 
 def _errors_of(exc: Exception) -> list[dict]:
     if isinstance(exc, Http404):
-        return [{"code": "not_found", "detail": "No such record.", "attr": "id"}]
+        return [{"code": "not_found", "detail": _("No such record."), "attr": "id"}]
     if isinstance(exc, DjangoValidationError):
         return _error_list(serializers.as_serializer_error(exc))
     return _error_list(exc.detail)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import BasePermission
@@ -22,7 +23,7 @@ from .serializers import (
 class AIEnabled(BasePermission):
     """Every AI endpoint answers 403 `ai_disabled` while the company has the assistant off."""
 
-    message = "The AI assistant is turned off for this company."
+    message = _("The AI assistant is turned off for this company.")
     code = "ai_disabled"
 
     def has_permission(self, request, view) -> bool:

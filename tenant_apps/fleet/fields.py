@@ -5,6 +5,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 # Kyrgyz patronymic particles are written in lower case: "Асанов Бакыт уулу".
 LOWERCASE_NAME_PARTICLES = frozenset({"уулу", "кызы", "uulu", "kyzy", "оглы"})
@@ -42,7 +43,7 @@ def person_name_normalize(value: str) -> str:
 def validate_numplate(value: str) -> None:
     if not NUMPLATE_PATTERN.match(numplate_normalize(value)):
         raise ValidationError(
-            "Enter a number plate of 2 to 16 letters and digits, e.g. 01KG123ABC.",
+            _("Enter a number plate of 2 to 16 letters and digits, e.g. 01KG123ABC."),
             code="invalid_numplate",
         )
 
@@ -50,7 +51,7 @@ def validate_numplate(value: str) -> None:
 def validate_vin(value: str) -> None:
     if value and not VIN_PATTERN.match(vin_normalize(value)):
         raise ValidationError(
-            "A VIN has 17 characters: digits and Latin letters except I, O and Q.",
+            _("A VIN has 17 characters: digits and Latin letters except I, O and Q."),
             code="invalid_vin",
         )
 

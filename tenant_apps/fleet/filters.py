@@ -5,6 +5,7 @@ import datetime as dt
 import django_filters as filters
 from django import forms
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from .fields import numplate_normalize
 from .models import (
@@ -117,7 +118,7 @@ class MonthOrDateField(forms.CharField):
             except ValueError:
                 continue
         raise forms.ValidationError(
-            "Enter a month (YYYY-MM) or a date (YYYY-MM-DD).", code="invalid"
+            _("Enter a month (YYYY-MM) or a date (YYYY-MM-DD)."), code="invalid"
         )
 
 

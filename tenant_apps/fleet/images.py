@@ -10,6 +10,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -32,7 +33,7 @@ def validate_image_upload(upload) -> None:
     if getattr(upload, "_committed", False):
         return  # an already stored file (an update that keeps it) was checked when uploaded
     if upload.size > MAX_IMAGE_BYTES:
-        raise ValidationError("The image is larger than 10 MB.", code="file_too_large")
+        raise ValidationError(_("The image is larger than 10 MB."), code="file_too_large")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -41,7 +42,7 @@ def validate_image_upload(upload) -> None:
         raise
     except Exception as exc:  # Pillow raises many kinds of error for a broken file
         raise ValidationError(
-            "Upload a valid JPEG, PNG or WebP image; this file is not one or is damaged.",
+            _("Upload a valid JPEG, PNG or WebP image; this file is not one or is damaged."),
             code="invalid_image",
         ) from exc
     finally:
@@ -63,7 +64,8 @@ def _check_image(upload) -> None:
     width, height = _declared_size(upload)
     if width * height > MAX_IMAGE_PIXELS:
         raise ValidationError(
-            f"The image has {width}x{height} pixels; at most 40 megapixels are accepted.",
+            _("The image has %(width)sx%(height)s pixels; at most 40 megapixels are accepted.")
+            % {"width": width, "height": height},
             code="image_too_large",
         )
     upload.seek(0)

@@ -3,6 +3,7 @@ import re
 
 from django.db import connection
 from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
@@ -66,7 +67,7 @@ class CompanyUserField(serializers.PrimaryKeyRelatedField):
 class MonthField(serializers.Field):
     """A month as `YYYY-MM`, stored as the month's first day."""
 
-    default_error_messages = {"invalid": "Enter a month as YYYY-MM, e.g. 2026-03."}
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-03.")}
 
     def to_internal_value(self, data) -> dt.date:
         match = MONTH_PATTERN.fullmatch(data) if isinstance(data, str) else None

@@ -13,6 +13,7 @@ from typing import TypeVar
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from shared_apps.core.exceptions import Conflict
 from shared_apps.core.integrity import validation_error_from_integrity_error
@@ -57,7 +58,7 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
     except DatabaseError as exc:
         if adding:
             raise
-        raise Http404("It was deleted meanwhile.") from exc
+        raise Http404(_("It was deleted meanwhile.")) from exc
     generated = [f.attname for f in instance._meta.concrete_fields if f.generated]
     if generated and not adding:
         # PostgreSQL computed them anew; an INSERT returns them, an UPDATE does not.
@@ -114,7 +115,8 @@ def car_delete(*, car: Car) -> None:
     if history:
         names = ", ".join(sorted(str(r.related_model._meta.verbose_name_plural) for r in history))
         raise Conflict(
-            f"This car has history ({names}); set its status to decommissioned instead.",
+            _("This car has history (%(records)s); set its status to decommissioned instead.")
+            % {"records": names},
             code="car_has_history",
         )
     files = [name for photo in car.photos.all() for name in _stored_files(photo).values()]
@@ -127,6 +129,6 @@ def car_delete(*, car: Car) -> None:
             _delete_files_on_commit(files)
     except IntegrityError as exc:  # a record was added to the car while it was being deleted
         raise Conflict(
-            "This car got history while it was being deleted; it was kept.",
+            _("This car got history while it was being deleted; it was kept."),
             code="car_has_history",
         ) from exc

@@ -7,6 +7,7 @@ from django.core import signing
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException, PermissionDenied
 
 from .models import ExportJob, ExportStatus
@@ -16,7 +17,7 @@ SALT = "reports.export-download"
 
 class LinkExpired(APIException):
     status_code = 410
-    default_detail = "This download link has expired; export the report again."
+    default_detail = _("This download link has expired; export the report again.")
     default_code = "link_expired"
 
 
@@ -34,7 +35,7 @@ def export_download_path(job: ExportJob) -> str | None:
 def export_job_for_download(*, job_id, token: str) -> ExportJob:
     """The job a link points at, or 403 (forged, altered, another company's or another job's
     link) / 410 (expired)."""
-    invalid = PermissionDenied("This download link is not valid.", code="link_invalid")
+    invalid = PermissionDenied(_("This download link is not valid."), code="link_invalid")
     try:
         claims = signing.loads(token, salt=SALT, max_age=settings.EXPORT_FILE_TTL_SECONDS)
     except signing.SignatureExpired as exc:

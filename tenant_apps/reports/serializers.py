@@ -3,6 +3,7 @@ import keyword
 import re
 
 from django.db import connection
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from tenant_apps.fleet.models import Car, DocumentStatus
@@ -59,11 +60,12 @@ class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
         first = attrs.pop("from", None) or last.replace(month=1)
         if first > last:
             raise serializers.ValidationError(
-                {"from": "`from` must not be after `to`."}, code="invalid_period"
+                {"from": _("`from` must not be after `to`.")}, code="invalid_period"
             )
         if month_add(first, MAX_MONTHS) <= last:
             raise serializers.ValidationError(
-                {"to": f"A report covers at most {MAX_MONTHS} months."}, code="period_too_long"
+                {"to": _("A report covers at most %(months)s months.") % {"months": MAX_MONTHS}},
+                code="period_too_long",
             )
         attrs["period"] = MonthPeriod(first=first, last=last)
         return attrs
@@ -86,7 +88,7 @@ class DayOrMonthField(serializers.CharField):
             month = dt.date.fromisoformat(f"{text}-01")
         except ValueError:
             raise serializers.ValidationError(
-                "Enter a day (YYYY-MM-DD) or a month (YYYY-MM).", code="invalid"
+                _("Enter a day (YYYY-MM-DD) or a month (YYYY-MM)."), code="invalid"
             ) from None
         return month_add(month, 1) - dt.timedelta(days=1) if self.month_end else month
 
@@ -107,7 +109,7 @@ class DocumentReportParams(KeywordNamesMixin, serializers.Serializer):
     def validate(self, attrs):
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError(
-                {"from": "`from` must not be after `to`."}, code="invalid_period"
+                {"from": _("`from` must not be after `to`.")}, code="invalid_period"
             )
         attrs.setdefault("days", connection.tenant.expiry_warning_days)
         return attrs

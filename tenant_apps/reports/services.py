@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -132,7 +133,7 @@ def export_job_create(*, user, report: str, file_format: str, params: dict) -> E
         logger.warning("Export %s not queued: %s", job.pk, exc)
         _finish(job, status=ExportStatus.FAILED, error="The export queue was unavailable.")
         raise ServiceUnavailable(
-            "Exports are unavailable right now (the job queue is down); try again shortly.",
+            _("Exports are unavailable right now (the job queue is down); try again shortly."),
             code="export_queue_unavailable",
         ) from exc
     return job
@@ -240,7 +241,7 @@ def export_jobs_housekeeping(*, now: dt.datetime) -> dict[str, int]:
             Q(expires_at__lt=now) | Q(status=ExportStatus.FAILED, finished_at__lt=forgotten_before)
         ).values_list("pk", "file")
     )
-    for _, name in expired:
+    for _pk, name in expired:
         if name:
             default_storage.delete(name)
     ExportJob.objects.filter(pk__in=[pk for pk, _ in expired]).delete()

@@ -581,3 +581,32 @@ def test_an_update_of_a_record_deleted_meanwhile_does_not_bring_it_back(in_acme)
     with pytest.raises(Http404):
         services.record_update(instance=spare, name="Renamed")
     assert not Spare.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("en", "A car with this number plate already exists."),
+        ("ru", "Машина с таким госномером уже существует."),
+        ("ky", "Машина с таким госномером уже существует."),  # Kyrgyz falls back to Russian
+    ],
+)
+def test_our_own_messages_follow_the_users_language(acme_as, in_acme, language, detail):
+    CarFactory(numplate="01KG123ABC")
+    client = acme_as(Role.DISPATCHER, language=language)
+
+    response = client.post(CARS, NEW_CAR, format="json")
+
+    assert response.json()["errors"] == [{"code": "unique", "detail": detail, "attr": "numplate"}]
+
+
+def test_the_409_names_the_history_in_russian(acme_as, in_acme):
+    car = CarFactory()
+    FuelRecordFactory(car=car)
+    client = acme_as(Role.DISPATCHER, language="ru")
+
+    response = client.delete(f"{CARS}{car.pk}/")
+
+    assert response.json()["errors"][0]["detail"] == (
+        "У машины есть история (заправки); вместо удаления установите статус «списан»."
+    )

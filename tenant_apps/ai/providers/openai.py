@@ -12,6 +12,7 @@ import urllib.request
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from shared_apps.core.exceptions import ServiceUnavailable
 from tenant_apps.fleet.selectors import company_today
@@ -116,7 +117,8 @@ READERS = {
 
 def _unavailable(reason: str) -> ServiceUnavailable:
     return ServiceUnavailable(
-        f"The AI provider is unavailable ({reason}); try again later.", code="ai_unavailable"
+        _("The AI provider is unavailable (%(reason)s); try again later.") % {"reason": reason},
+        code="ai_unavailable",
     )
 
 
@@ -146,7 +148,7 @@ class OpenAIProvider:
             user_text += f"\n\nContext: {json.dumps(context)}"
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user_text}]
         actions, data = [], None
-        for _ in range(MAX_ROUNDS):
+        for _round in range(MAX_ROUNDS):
             message = self._complete(messages)
             calls = message.get("tool_calls") or []
             if not calls:

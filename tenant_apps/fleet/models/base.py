@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def money_field(verbose_name=None, **kwargs) -> models.DecimalField:
@@ -18,7 +19,9 @@ def money_field(verbose_name=None, **kwargs) -> models.DecimalField:
 def car_field(related_name: str) -> models.ForeignKey:
     """The car a history record belongs to. Records are the car's history: a car that has any
     cannot be deleted (it is decommissioned instead)."""
-    return models.ForeignKey("fleet.Car", on_delete=models.PROTECT, related_name=related_name)
+    return models.ForeignKey(
+        "fleet.Car", on_delete=models.PROTECT, related_name=related_name, verbose_name=_("car")
+    )
 
 
 class CarRecord(models.Model):

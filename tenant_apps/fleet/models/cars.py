@@ -75,6 +75,8 @@ class Car(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("car")
+        verbose_name_plural = _("cars")
         ordering = ["numplate"]
         constraints = [
             models.UniqueConstraint(
@@ -124,6 +126,8 @@ class CarPhoto(models.Model):
     )
 
     class Meta:
+        verbose_name = _("car photo")
+        verbose_name_plural = _("car photos")
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:

@@ -30,6 +30,8 @@ class Insurance(CarRecord):
     cost = money_field(default=0)
 
     class Meta:
+        verbose_name = _("insurance")
+        verbose_name_plural = _("insurances")
         ordering = ["-end_date", "-id"]
         indexes = [models.Index(fields=["end_date"]), models.Index(fields=["car", "end_date"])]
         constraints = [
@@ -61,6 +63,8 @@ class Inspection(CarRecord):
     cost = money_field(default=0)
 
     class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
         ordering = ["-valid_until", "-id"]
         indexes = [
             models.Index(fields=["valid_until"]),

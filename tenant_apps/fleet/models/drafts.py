@@ -1,6 +1,7 @@
 """Drafts for the next stage (BE-051): stored and shown in the admin, no API yet."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..fields import PersonNameField
 from .base import CarRecord, car_field, money_field
@@ -19,6 +20,8 @@ class Accident(CarRecord):
     damage_cost = money_field(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("accident")
+        verbose_name_plural = _("accidents")
         ordering = ["-occurred_at"]
 
     def __str__(self) -> str:
@@ -37,6 +40,8 @@ class TransferAct(CarRecord):
     condition_notes = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("transfer act")
+        verbose_name_plural = _("transfer acts")
         ordering = ["-transferred_at"]
 
     def __str__(self) -> str:

@@ -8,7 +8,9 @@ from .base import CarRecord
 
 def _one_per_car(related_name: str) -> models.OneToOneField:
     # Equipment is part of the car, not its history: it goes when the car is deleted.
-    return models.OneToOneField("fleet.Car", on_delete=models.CASCADE, related_name=related_name)
+    return models.OneToOneField(
+        "fleet.Car", on_delete=models.CASCADE, related_name=related_name, verbose_name=_("car")
+    )
 
 
 class Recorder(CarRecord):
@@ -19,6 +21,10 @@ class Recorder(CarRecord):
     serial_number = models.CharField(max_length=64, blank=True)
     installed_at = models.DateField(null=True, blank=True)
     photo = ImageFileField(upload_to="recorders", blank=True)
+
+    class Meta:
+        verbose_name = _("recorder")
+        verbose_name_plural = _("recorders")
 
     def __str__(self) -> str:
         return f"{self.model} ({self.car_id})"
@@ -42,6 +48,8 @@ class Kit(CarRecord):
     has_tow_rope = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("kit")
+        verbose_name_plural = _("kits")
         constraints = [
             models.CheckConstraint(
                 condition=Q((f"has_{item}", True)) | Q((f"{item}_expires_at__isnull", True)),

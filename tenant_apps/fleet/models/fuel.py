@@ -44,6 +44,8 @@ class FuelRecord(CarRecord):
     )
 
     class Meta:
+        verbose_name = _("fuel record")
+        verbose_name_plural = _("fuel records")
         ordering = ["-year", "-month", "car_id"]
         indexes = [models.Index(fields=["period"])]
         constraints = [
@@ -74,6 +76,8 @@ class MonthlyMileage(CarRecord):
     mileage_km = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("monthly mileage")
+        verbose_name_plural = _("monthly mileages")
         ordering = ["-month", "car_id"]
         indexes = [models.Index(fields=["month"])]
         constraints = [

@@ -44,6 +44,8 @@ class Spare(CarRecord):
     installed_at = models.DateField()
 
     class Meta:
+        verbose_name = _("spare")
+        verbose_name_plural = _("spares")
         ordering = ["-installed_at", "-id"]
         indexes = [models.Index(fields=["car", "installed_at"])]
         constraints = [
@@ -72,8 +74,8 @@ class Tires(CarRecord):
     removed_at = models.DateField(null=True, blank=True, help_text="Empty while mounted.")
 
     class Meta:
-        verbose_name = "tires"
-        verbose_name_plural = "tires"
+        verbose_name = _("tires")
+        verbose_name_plural = _("tires")
         ordering = ["-installed_at", "-id"]
         indexes = [models.Index(fields=["car", "installed_at"])]
         constraints = [
@@ -109,6 +111,8 @@ class Accumulator(CarRecord):
     photo = ImageFileField(upload_to="accumulators", blank=True)
 
     class Meta:
+        verbose_name = _("accumulator")
+        verbose_name_plural = _("accumulators")
         ordering = ["-installed_at", "-id"]
         indexes = [models.Index(fields=["car", "installed_at"])]
         constraints = [
