@@ -261,6 +261,8 @@ AI_API_KEY = env("AI_API_KEY", default="")
 AI_MODEL = env("AI_MODEL", default="")
 AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=20.0)
 AI_RETRIES = env.int("AI_RETRIES", default=2)
+# The whole chat (every round of tool calls, every retry) ends within this many seconds.
+AI_CHAT_DEADLINE_SECONDS = env.float("AI_CHAT_DEADLINE_SECONDS", default=60.0)
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,11 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+def _choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}")
+
+
 def _period(date_from: str | None, date_to: str | None) -> MonthPeriod:
     """Whole months; default: this year up to this month (the company's today)."""
     this_month = company_today(connection.tenant).replace(day=1)
@@ -92,6 +97,7 @@ def fuel_consumption(
     group_by: str = "month",
 ) -> dict:
     """The fuel report (same numbers as `reports/fuel-consumption/`), at most MAX_ROWS rows."""
+    _choice("group_by", group_by, reports.GROUPINGS)
     period = _period(date_from, date_to)
     report = reports.fuel_consumption_report(period=period, group_by=group_by, car_id=car_id)
 
@@ -124,6 +130,7 @@ def maintenance_costs(
     group_by: str = "month",
 ) -> dict:
     """The maintenance report (same numbers as `reports/maintenance-costs/`), capped."""
+    _choice("group_by", group_by, reports.GROUPINGS)
     period = _period(date_from, date_to)
     report = reports.maintenance_costs_report(period=period, group_by=group_by, car_id=car_id)
 
@@ -153,10 +160,13 @@ def maintenance_costs(
 def documents_status(*, status: str | None = None, days: int | None = None) -> dict:
     """Insurances and inspections that are active, expire within `days` or have expired (each
     car's latest ones), soonest end first, at most MAX_ROWS."""
+    if status is not None:
+        _choice("status", status, ("active", "expiring", "expired"))
     company = connection.tenant
+    days = company.expiry_warning_days if days is None else max(0, min(int(days), 3650))
     report = reports.insurance_inspection_report(
         today=company_today(company),
-        days=company.expiry_warning_days if days is None else days,
+        days=days,
         status=status,
     )
     return {
@@ -194,7 +204,8 @@ def top_cars(
     limit: int = 5,
 ) -> dict:
     """Cars ranked by maintenance cost, by fuel consumption (l/100 km) or by fuel cost."""
-    limit = max(1, min(limit, MAX_TOP))
+    _choice("metric", metric, TOP_METRICS)
+    limit = max(1, min(int(limit), MAX_TOP))
     period = _period(date_from, date_to)
     if metric == "cost":
         rows = reports.maintenance_costs_report(period=period, group_by="car").rows

@@ -7,8 +7,14 @@ import re
 from tenant_apps.fleet.models import Car
 
 SENSITIVE_KEYS = frozenset({"driver", "driver_name", "driver_phone", "phone", "vin", "email"})
-PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+# 9 to 15 digits with optional separators, not part of a date or a decimal amount.
+PHONE = re.compile(r"(?<!\w)(?<!\d\.)\+?\d(?:[ ()-]{0,2}\d){8,14}(?!\w|\.\d)")
 VIN = re.compile(r"\b[A-HJ-NPR-Z0-9]{17}\b", re.IGNORECASE)
+
+
+def _stem(surname: str) -> str:
+    """Drop a feminine ending (-ова, -ева, -ина, -а), so the stem matches every case."""
+    return surname[:-1] if surname[-1:].lower() in ("а", "a") else surname
 
 
 class Minimiser:
@@ -17,10 +23,13 @@ class Minimiser:
 
     def __init__(self):
         names = set(Car.objects.exclude(driver_name="").values_list("driver_name", flat=True))
-        words = {name for name in names if len(name) > 2}
-        words |= {name.split()[0] for name in names if len(name.split()[0]) > 3}
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        self.names = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE) if words else None
+        full = {name for name in names if len(name) > 2}
+        # Surnames as stems, so that declined forms go too: Асанов → Асанову, Петрова → Петровой.
+        stems = {_stem(name.split()[0]) for name in names if len(name.split()[0]) > 3}
+        alternatives = [re.escape(n) for n in sorted(full, key=len, reverse=True)]
+        alternatives += [re.escape(s) + r"\w{0,3}" for s in sorted(stems, key=len, reverse=True)]
+        pattern = rf"\b(?:{'|'.join(alternatives)})\b"
+        self.names = re.compile(pattern, re.IGNORECASE) if alternatives else None
 
     def text(self, value: str) -> str:
         value = VIN.sub("[vin]", value)

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.db import connection
 
 from shared_apps.core.exceptions import ServiceUnavailable
@@ -13,11 +14,11 @@ from .providers import ChatReply, ChatRequest, get_provider
 
 def chat_answer(*, user, request: ChatRequest) -> ChatReply:
     """Answer a message with the configured provider. A failing provider is a 503, audited."""
-    provider = get_provider()
     try:
+        provider = get_provider()
         reply = provider.answer(request)
     except ServiceUnavailable as exc:
-        _audit(user, AuditKind.CHAT, provider.name, request.message, f"[{exc.detail}]")
+        _audit(user, AuditKind.CHAT, settings.AI_PROVIDER, request.message, f"[{exc.detail}]")
         raise
     _audit(user, AuditKind.CHAT, provider.name, request.message, reply.reply, reply.actions)
     return reply

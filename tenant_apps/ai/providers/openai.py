@@ -148,6 +148,7 @@ class OpenAIProvider:
             user_text += f"\n\nContext: {json.dumps(context)}"
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user_text}]
         actions, data = [], None
+        self.deadline = time.monotonic() + settings.AI_CHAT_DEADLINE_SECONDS
         for _round in range(MAX_ROUNDS):
             message = self._complete(messages)
             calls = message.get("tool_calls") or []
@@ -158,14 +159,17 @@ class OpenAIProvider:
             )
             for call in calls:
                 result = self._run_tool(call, actions)
-                if call.get("function", {}).get("name") in READERS and isinstance(result, dict):
+                name = (call.get("function") or {}).get("name")
+                if name in READERS and isinstance(result, dict) and "error" not in result:
                     data = result
                 content = json.dumps(minimiser.data(result), cls=DjangoJSONEncoder)
+                if len(content) > MAX_TOOL_RESULT_CHARS:  # still JSON, and says so
+                    content = json.dumps({"error": "The result is too large; narrow the question."})
                 messages.append(
                     {
                         "role": "tool",
                         "tool_call_id": call.get("id", ""),
-                        "content": content[:MAX_TOOL_RESULT_CHARS],
+                        "content": content,
                     }
                 )
         raise _unavailable("it did not finish its answer")
@@ -173,28 +177,35 @@ class OpenAIProvider:
     def _run_tool(self, call: dict, actions: list) -> object:
         function = call.get("function") or {}
         name = function.get("name")
-        try:
-            arguments = json.loads(function.get("arguments") or "{}")
-        except json.JSONDecodeError:
-            return {"error": "The arguments are not valid JSON."}
+        arguments = function.get("arguments") or "{}"
+        if not isinstance(arguments, dict):  # some compatible servers send an object
+            try:
+                arguments = json.loads(arguments)
+            except (json.JSONDecodeError, TypeError):
+                return {"error": "The arguments are not valid JSON."}
         if not isinstance(arguments, dict):
             return {"error": "The arguments must be an object."}
         if name == "propose_actions":
-            accepted = []
-            for raw in arguments.get("actions") or []:
+            proposals = arguments.get("actions") or []
+            if not isinstance(proposals, list):
+                return {"error": "`actions` must be a list."}
+            accepted, rejected = [], []
+            for index, raw in enumerate(proposals):
                 proposal = ActionSerializer(data=raw)
                 if proposal.is_valid():
                     accepted.append(
                         {**proposal.validated_data, "id": proposal.validated_data.get("id")}
                     )
+                else:  # told back, so that the model can correct it
+                    rejected.append({"index": index, "errors": proposal.errors})
             actions.extend(accepted)
-            return {"proposed": len(accepted)}
+            return {"proposed": len(accepted), "rejected": rejected}
         reader = READERS.get(name)
         if reader is None:
             return {"error": f"Unknown tool {name!r}."}
         try:
             return reader(**arguments)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
             return {"error": f"Bad arguments: {exc}"}
 
     def _complete(self, messages: list[dict]) -> dict:
@@ -209,20 +220,30 @@ class OpenAIProvider:
         for attempt in range(settings.AI_RETRIES + 1):
             if attempt:
                 time.sleep(min(2.0, 0.25 * 2**attempt))
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise _unavailable("it took too long")
             # The URL is the operator's http(s) setting (checked in __init__).
             request = urllib.request.Request(self.url, body, headers, method="POST")  # noqa: S310
             try:
-                timeout = settings.AI_TIMEOUT_SECONDS
+                timeout = min(settings.AI_TIMEOUT_SECONDS, remaining)
                 with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                     payload = json.loads(response.read())
-                return payload["choices"][0]["message"]
+                message = payload["choices"][0]["message"]
+                calls = message.get("tool_calls") if isinstance(message, dict) else None
+                if not isinstance(message, dict) or not (
+                    calls is None
+                    or (isinstance(calls, list) and all(isinstance(c, dict) for c in calls))
+                ):
+                    raise ValueError("not a chat message")
+                return message
             except urllib.error.HTTPError as exc:
                 last_error = f"HTTP {exc.code}"
                 if exc.code < 500 and exc.code != 429:
                     break  # a 4xx will not get better by asking again
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 last_error = f"{type(exc).__name__}"
-            except (ValueError, KeyError, IndexError, TypeError):
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError):
                 last_error = "an unreadable answer"
                 break
             logger.warning("AI provider attempt %d failed: %s", attempt + 1, last_error)
