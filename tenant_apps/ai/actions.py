@@ -87,11 +87,12 @@ def _execute_one(action: dict, *, user, context: dict) -> dict:
     before = entity.serializer(instance, context=context).data if instance else None
 
     if action["action"] == DELETE:
+        pk = instance.pk  # Django clears it on delete
         if entity.model is Car:
             services.car_delete(car=instance)
         else:
             services.record_delete(instance=instance)
-        return {"id": instance.pk, "before": before, "after": None}
+        return {"id": pk, "before": before, "after": None}
 
     payload = entity.serializer(
         instance, data=action["data"], partial=instance is not None, context=context
@@ -118,23 +119,25 @@ def _errors_of(exc: Exception) -> list[dict]:
 
 def actions_execute(*, actions: list[dict], user, dry_run: bool, context: dict) -> list[dict]:
     """Run each action in its own savepoint and report it: `ok` with before/after, or `error`
-    with the same errors the REST API would give. A dry run takes exactly the same path, checks
-    and constraints included, then rolls the savepoint back, so nothing is written."""
+    with the same errors the REST API would give; a failed action does not undo the others. A
+    dry run takes exactly the same path, checks and constraints included (the second of two
+    creates for one month fails as it would for real), then rolls everything back."""
     results = []
-    for index, action in enumerate(actions):
-        outcome = {"index": index, "entity": action["entity"], "id": action.get("id")}
-        try:
-            with transaction.atomic():
-                done = _execute_one(action, user=user, context=context)
-                if dry_run:
-                    transaction.set_rollback(True)
-        except (APIException, DjangoValidationError, Http404) as exc:
-            errors = _errors_of(exc)
-            results.append(
-                {**outcome, "status": "error", "before": None, "after": None, "errors": errors}
-            )
-            continue
-        if dry_run and action["action"] == CREATE:
-            done = {**done, "id": None, "after": {**done["after"], "id": None}}  # never kept
-        results.append({**outcome, **done, "status": "ok", "errors": []})
+    with transaction.atomic():
+        for index, action in enumerate(actions):
+            outcome = {"index": index, "entity": action["entity"], "id": action.get("id")}
+            try:
+                with transaction.atomic():
+                    done = _execute_one(action, user=user, context=context)
+            except (APIException, DjangoValidationError, Http404) as exc:
+                errors = _errors_of(exc)
+                results.append(
+                    {**outcome, "status": "error", "before": None, "after": None, "errors": errors}
+                )
+                continue
+            if dry_run and action["action"] == CREATE:
+                done = {**done, "id": None, "after": {**done["after"], "id": None}}  # never kept
+            results.append({**outcome, **done, "status": "ok", "errors": []})
+        if dry_run:
+            transaction.set_rollback(True)
     return results

@@ -34,15 +34,26 @@ MONTH_WORD = re.compile(
     + r")\w*)\.?\s+(\d{4})\b",
     re.IGNORECASE,
 )
+MONTH_NAME = (
+    "(?:" + "|".join(MONTHS["en"] + [m[:3] for m in MONTHS["en"]]) + "|"
+    + "|".join(rf"{stem}\w*" for stem in MONTHS["ru"]) + ")"
+)  # fmt: skip
+MONTH_RANGE = re.compile(
+    rf"\b(?:from|с)\s+({MONTH_NAME})\.?(?:\s+(\d{{4}}))?\s+(?:to|till|until|по|до|-)\s+"
+    rf"({MONTH_NAME})\.?\s+(\d{{4}})\b",
+    re.IGNORECASE,
+)
 ISO_MONTH = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])\b(?!-\d)")
 ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 DOTTED_DATE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
 PLATE_KG = re.compile(r"\b\d{2}\s*[A-ZА-Я]{2}\s*\d{3}\s*[A-ZА-Я]{3}\b", re.IGNORECASE)
 TOKEN = re.compile(r"[0-9A-Za-zА-Яа-яЁё-]{4,20}")
-NUMBER = r"(\d+(?:[.,]\d{1,2})?)"
+# "3000", "3 000", "3\u00a0000,50": thousands separated by a (no-break) space.
+NUMBER = r"(\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 LITERS = re.compile(NUMBER + r"\s*(?:l|л|lit(?:er|re)s?|литр\w*)\b", re.IGNORECASE)
-MONEY = re.compile(NUMBER + r"\s*(?:som|soms|kgs|сом\w*|с)(?![\w])", re.IGNORECASE)
+MONEY = re.compile(NUMBER + r"\s*(?:som|soms|kgs|сом\w*|с\.)(?![\w])", re.IGNORECASE)
 KM = re.compile(r"(\d+)\s*(?:km|км)\b", re.IGNORECASE)
+MAX_CANDIDATES = 20  # plate-like words looked up per message (one query)
 POLICY_NUMBER = re.compile(r"(?:number|no\.?|№|номер)\s*([\w/-]+)", re.IGNORECASE)
 
 
@@ -167,11 +178,14 @@ class LocalProvider:
         if _has(lowered, "expir", "insurance", "inspection", "osago", "casco", "истека",
                 "просроч", "страхов", "техосмотр", "осаго", "каско", "документ"):  # fmt: skip
             return self._documents()
-        if _has(lowered, "maintenance", "repair", r"\bcosts?\b", "spend", "spare", "ремонт",
-                "обслуж", "затрат", "запчаст", "траты"):  # fmt: skip
+        about_fuel = _has(lowered, "fuel", "consumption", "liter", "litre", "mileage", "топлив",
+                          "расход", "литр", "бензин", "дизел", "пробег", "заправ")  # fmt: skip
+        about_upkeep = _has(lowered, "maintenance", "repair", "spare", "ремонт", "обслуж",
+                            "запчаст")  # fmt: skip
+        if about_upkeep or (not about_fuel and _has(lowered, r"\bcosts?\b", "spend", "затрат",
+                                                    "траты")):  # fmt: skip
             return self._costs(car, date_from, date_to)
-        if _has(lowered, "fuel", "consumption", "liter", "litre", "mileage", "топлив",
-                "расход", "литр", "бензин", "дизел", "пробег", "заправ"):  # fmt: skip
+        if about_fuel:
             return self._fuel(car, date_from, date_to)
         if _has(lowered, "summary", "overview", "fleet", "how many", "сводк", "обзор",
                 "автопарк", "сколько", "парк", "итог"):  # fmt: skip
@@ -186,16 +200,27 @@ class LocalProvider:
         candidates = [m.group(0) for m in PLATE_KG.finditer(text)]
         candidates += [t for t in TOKEN.findall(text) if re.search(r"\d", t) and
                        re.search(r"[A-Za-zА-Яа-я]", t)]  # fmt: skip
-        for candidate in candidates:
-            car = facade.find_car(numplate=candidate)
-            if car is not None:
-                return car, None
+        plates = list(dict.fromkeys(numplate_normalize(c) for c in candidates))[:MAX_CANDIDATES]
+        found = dict(Car.objects.filter(numplate__in=plates).values_list("numplate", "pk"))
+        for plate in plates:  # the first one named wins
+            if plate in found:
+                return facade.find_car(numplate=plate), None
+        named = [c for c in candidates if PLATE_KG.fullmatch(c)]
+        if named:  # a plate was named and is not ours: say so, never answer for another car
+            return None, numplate_normalize(named[0])
         if car_id is not None:
             car = Car.objects.filter(pk=car_id).first()
             if car is not None:
                 return facade.find_car(numplate=car.numplate), None
-        plates = [c for c in candidates if PLATE_KG.fullmatch(c)]
-        return None, (numplate_normalize(plates[0]) if plates else None)
+        return None, None
+
+    @staticmethod
+    def _month_index(word: str) -> int:
+        word = word.lower()
+        for index, name in enumerate(MONTHS["en"]):
+            if name.startswith(word[:3]) and word.isascii():
+                return index + 1
+        return next(i + 1 for i, stem in enumerate(MONTHS["ru"]) if re.match(stem, word))
 
     def _month(self, text: str) -> dt.date | None:
         match = MONTH_WORD.search(text)
@@ -224,6 +249,13 @@ class LocalProvider:
         if _has(lowered, "last year", "прошл(ый|ом) год"):
             year = self.today.year - 1
             return f"{year}-01", f"{year}-12"
+        span = MONTH_RANGE.search(lowered)
+        if span:  # "from January to March 2026": the first month takes the year that fits
+            first, first_year, last, last_year = span.groups()
+            first_month, last_month = self._month_index(first), self._month_index(last)
+            year = int(last_year)
+            start_year = int(first_year) if first_year else year - (first_month > last_month)
+            return f"{start_year}-{first_month:02d}", f"{year}-{last_month:02d}"
         months = list(ISO_MONTH.finditer(lowered))
         if len(months) >= 2:
             return months[0].group(0), months[1].group(0)
@@ -327,12 +359,13 @@ class LocalProvider:
             limit=int(limit[1]) if limit else 5,
         )
         period = {"from": result["from"], "to": result["to"]}
+        chart = {"type": "bar", "x": "numplate", "y": ["value"]}
+        data = {"kind": "top_cars", **result, "chart": chart}
         if not result["rows"]:
-            return ChatReply(self.t["top_empty"].format(**period), data={"kind": "top", **result})
+            return ChatReply(self.t["top_empty"].format(**period), data=data)
         items = ", ".join(f"{r['numplate']} ({r['value']})" for r in result["rows"])
         reply = self.t["top"].format(metric=self.t["metric"][metric], items=items, **period)
-        chart = {"type": "bar", "x": "numplate", "y": ["value"]}
-        return ChatReply(reply, data={"kind": "top_cars", **result, "chart": chart})
+        return ChatReply(reply, data=data)
 
     # --- Proposed changes ---------------------------------------------------------------------
 
@@ -449,8 +482,9 @@ class LocalProvider:
 
 
 def _decimal(text: str) -> str:
+    cleaned = re.sub(r"[ \u00a0]", "", text).replace(",", ".")
     try:
-        return f"{Decimal(text.replace(',', '.')):.2f}"
+        return f"{Decimal(cleaned):.2f}"
     except InvalidOperation:
         return text
 
