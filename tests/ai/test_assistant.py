@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002 - intended: Russian text, and the en dash between months in replies
+# ruff: noqa: RUF001 - intended: Russian text, and the en dash between months in replies
 """The AI assistant (CONTRACT §10, issue 5) with the built-in `local` provider.
 
 - Chat: every supported question, in Russian and in English, on a fixed data set: `data` holds
