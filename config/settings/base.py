@@ -52,6 +52,10 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Send `SET search_path` once per connection and schema switch instead of before every query
 # (half the round trips). Safe since django-tenants 4.0.1 forgets it on rollback and close.
 TENANT_LIMIT_SET_CALLS = True
+# New companies are cloned from this migrated template schema, kept current automatically
+# (shared_apps/companies/provisioning.py). "template" is a reserved slug.
+TENANT_BASE_SCHEMA = "template"
+TENANT_CREATION_FAKES_MIGRATIONS = env.bool("TENANT_CREATION_FAKES_MIGRATIONS", default=True)
 
 MIDDLEWARE = [
     # Health first: load balancers probe by IP or any host, before a tenant is resolved.

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 from shared_apps.core.choices import Language
 
@@ -65,6 +66,17 @@ class Company(TenantMixin):
 
     auto_create_schema = True
     auto_drop_schema = False
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Clone the migrated template (see `provisioning`) instead of migrating from scratch."""
+        from .provisioning import schema_create_from_template
+
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        if not (sync_schema and settings.TENANT_CREATION_FAKES_MIGRATIONS):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        schema_create_from_template(self.schema_name, verbosity=verbosity)
+        return True
 
     class Meta:
         verbose_name_plural = "companies"

@@ -1,0 +1,121 @@
+"""Companies are cloned from a migrated template schema; a clone must be exactly what running
+every migration gives, and the template must follow new migrations by itself."""
+
+import pytest
+from django.db import connection
+
+from shared_apps.companies import provisioning
+from shared_apps.companies.services import company_create
+from tests.factories import PASSWORD
+
+
+def catalog(schema: str) -> dict[str, list[tuple]]:
+    """What a schema is made of, with its own name taken out of the definitions."""
+    queries = {
+        "columns": """
+            SELECT table_name, column_name, data_type, is_nullable,
+                   replace(coalesce(column_default, ''), %(schema)s || '.', ''),
+                   is_identity, coalesce(identity_generation, ''),
+                   coalesce(generation_expression, ''), ordinal_position
+            FROM information_schema.columns WHERE table_schema = %(schema)s ORDER BY 1, 2""",
+        "constraints": """
+            SELECT cl.relname, co.conname, co.contype,
+                   replace(pg_get_constraintdef(co.oid), %(schema)s || '.', '')
+            FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid
+            WHERE co.connamespace = %(schema)s::regnamespace ORDER BY 1, 2""",
+        "indexes": """
+            SELECT tablename, indexname, replace(indexdef, %(schema)s || '.', '')
+            FROM pg_indexes WHERE schemaname = %(schema)s ORDER BY 1, 2""",
+        "sequences": """
+            SELECT sequence_name, data_type, start_value, increment
+            FROM information_schema.sequences WHERE sequence_schema = %(schema)s ORDER BY 1""",
+    }
+    with connection.cursor() as cursor:
+        result = {}
+        for name, sql in queries.items():
+            cursor.execute(sql, {"schema": schema})
+            result[name] = cursor.fetchall()
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')  # noqa: S608
+        result["migrations"] = cursor.fetchall()
+    return result
+
+
+def provision(slug: str) -> None:
+    company_create(
+        slug=slug, name=slug.title(), admin_username=f"{slug}-boss", admin_password=PASSWORD
+    )
+    connection.set_schema_to_public()
+
+
+def test_a_cloned_company_is_exactly_a_migrated_one(db, settings):
+    provision("cloned")
+    settings.TENANT_CREATION_FAKES_MIGRATIONS = False
+    provision("migrated")
+
+    cloned, migrated = catalog("cloned"), catalog("migrated")
+
+    assert len(cloned["columns"]) > 100
+    assert len(cloned["migrations"]) == len(provisioning.migrations_on_disk())
+    for part in ("columns", "constraints", "indexes", "sequences", "migrations"):
+        assert cloned[part] == migrated[part], part
+
+
+def test_a_clone_starts_empty_with_fresh_ids(db, client_for, make_user):
+    from shared_apps.accounts.roles import Role
+    from shared_apps.companies.models import Company
+
+    provision("fresh")
+    company = Company.objects.get(slug="fresh")
+    client = client_for(company, make_user(company, Role.DISPATCHER))
+
+    created = client.post(
+        "/api/v1/cars/",
+        {
+            "region": "bishkek",
+            "brand": "toyota",
+            "fuel_type": "petrol",
+            "vehicle_type": "car",
+            "title": "Camry",
+            "numplate": "01KG001AAA",
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201
+    assert created.json()["id"] == 1
+    assert client.get("/api/v1/cars/").json()["count"] == 1
+
+
+def test_a_missing_template_is_made_again(db):
+    with connection.cursor() as cursor:
+        cursor.execute('DROP SCHEMA "template" CASCADE')
+    assert not provisioning.template_is_current()
+
+    provision("after-drop")
+
+    assert provisioning.template_is_current()
+    assert catalog("after_drop")["migrations"] == catalog("template")["migrations"]
+
+
+def test_a_template_behind_the_code_is_migrated_before_a_clone(db):
+    # A deploy added a migration: here, the template forgets the newest one it has applied,
+    # and its table, as if that migration had never run.
+    with connection.cursor() as cursor:
+        cursor.execute('DROP TABLE "template".ai_aiauditentry')
+        cursor.execute("""DELETE FROM "template".django_migrations WHERE app = 'ai'""")
+    assert not provisioning.template_is_current()
+
+    provision("after-deploy")
+
+    assert provisioning.template_is_current()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('after_deploy.ai_aiauditentry') IS NOT NULL")
+        assert cursor.fetchone() == (True,)
+
+
+@pytest.mark.parametrize("slug", ["template"])
+def test_the_template_cannot_be_taken_as_a_company(db, slug):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        provision(slug)
