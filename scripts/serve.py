@@ -8,8 +8,7 @@ import sys
 
 PYTHON = sys.executable
 SETUP = [
-    [PYTHON, "manage.py", "migrate_schemas", "--shared", "--noinput", "-v", "0"],
-    [PYTHON, "manage.py", "migrate_schemas", "--tenant", "--noinput", "-v", "0"],
+    [PYTHON, "manage.py", "deploy_migrations", "-v", "0"],
     [PYTHON, "manage.py", "seed_demo"],
 ]
 WORKER = [
