@@ -3,7 +3,7 @@
 import json
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from shared_apps.core.exceptions import ServiceUnavailable
 
@@ -24,6 +24,7 @@ def chat_answer(*, user, request: ChatRequest) -> ChatReply:
     return reply
 
 
+@transaction.atomic  # the changes and their audit row are kept together, or neither
 def actions_run(*, user, actions: list[dict], dry_run: bool, context: dict) -> list[dict]:
     results = actions_execute(actions=actions, user=user, dry_run=dry_run, context=context)
     AIAuditEntry.objects.create(

@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from shared_apps.core.validators import refuse_nul_characters
 from tenant_apps.fleet.models import Car, DocumentStatus
 from tenant_apps.fleet.models.fuel import FIRST_YEAR, LAST_YEAR
 from tenant_apps.fleet.selectors import company_today
@@ -219,6 +220,7 @@ class ExportJobCreateSerializer(serializers.Serializer):
     params = serializers.DictField(
         required=False,
         default=dict,
+        validators=[refuse_nul_characters],
         help_text='The report\'s query parameters, e.g. `{"from": "2026-01", "group_by": "car"}`.',
     )
 

@@ -5,113 +5,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fleet', '0002_car_numplate_and_amount_checks'),
+        ("fleet", "0002_car_numplate_and_amount_checks"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='accident',
-            options={'ordering': ['-occurred_at'], 'verbose_name': 'accident', 'verbose_name_plural': 'accidents'},
+            name="accident",
+            options={
+                "ordering": ["-occurred_at"],
+                "verbose_name": "accident",
+                "verbose_name_plural": "accidents",
+            },
         ),
         migrations.AlterModelOptions(
-            name='accumulator',
-            options={'ordering': ['-installed_at', '-id'], 'verbose_name': 'accumulator', 'verbose_name_plural': 'accumulators'},
+            name="accumulator",
+            options={
+                "ordering": ["-installed_at", "-id"],
+                "verbose_name": "accumulator",
+                "verbose_name_plural": "accumulators",
+            },
         ),
         migrations.AlterModelOptions(
-            name='car',
-            options={'ordering': ['numplate'], 'verbose_name': 'car', 'verbose_name_plural': 'cars'},
+            name="car",
+            options={
+                "ordering": ["numplate"],
+                "verbose_name": "car",
+                "verbose_name_plural": "cars",
+            },
         ),
         migrations.AlterModelOptions(
-            name='carphoto',
-            options={'ordering': ['-uploaded_at', '-id'], 'verbose_name': 'car photo', 'verbose_name_plural': 'car photos'},
+            name="carphoto",
+            options={
+                "ordering": ["-uploaded_at", "-id"],
+                "verbose_name": "car photo",
+                "verbose_name_plural": "car photos",
+            },
         ),
         migrations.AlterModelOptions(
-            name='fuelrecord',
-            options={'ordering': ['-year', '-month', 'car_id'], 'verbose_name': 'fuel record', 'verbose_name_plural': 'fuel records'},
+            name="fuelrecord",
+            options={
+                "ordering": ["-year", "-month", "car_id"],
+                "verbose_name": "fuel record",
+                "verbose_name_plural": "fuel records",
+            },
         ),
         migrations.AlterModelOptions(
-            name='inspection',
-            options={'ordering': ['-valid_until', '-id'], 'verbose_name': 'inspection', 'verbose_name_plural': 'inspections'},
+            name="inspection",
+            options={
+                "ordering": ["-valid_until", "-id"],
+                "verbose_name": "inspection",
+                "verbose_name_plural": "inspections",
+            },
         ),
         migrations.AlterModelOptions(
-            name='insurance',
-            options={'ordering': ['-end_date', '-id'], 'verbose_name': 'insurance', 'verbose_name_plural': 'insurances'},
+            name="insurance",
+            options={
+                "ordering": ["-end_date", "-id"],
+                "verbose_name": "insurance",
+                "verbose_name_plural": "insurances",
+            },
         ),
         migrations.AlterModelOptions(
-            name='kit',
-            options={'verbose_name': 'kit', 'verbose_name_plural': 'kits'},
+            name="kit",
+            options={"verbose_name": "kit", "verbose_name_plural": "kits"},
         ),
         migrations.AlterModelOptions(
-            name='monthlymileage',
-            options={'ordering': ['-month', 'car_id'], 'verbose_name': 'monthly mileage', 'verbose_name_plural': 'monthly mileages'},
+            name="monthlymileage",
+            options={
+                "ordering": ["-month", "car_id"],
+                "verbose_name": "monthly mileage",
+                "verbose_name_plural": "monthly mileages",
+            },
         ),
         migrations.AlterModelOptions(
-            name='recorder',
-            options={'verbose_name': 'recorder', 'verbose_name_plural': 'recorders'},
+            name="recorder",
+            options={"verbose_name": "recorder", "verbose_name_plural": "recorders"},
         ),
         migrations.AlterModelOptions(
-            name='spare',
-            options={'ordering': ['-installed_at', '-id'], 'verbose_name': 'spare', 'verbose_name_plural': 'spares'},
+            name="spare",
+            options={
+                "ordering": ["-installed_at", "-id"],
+                "verbose_name": "spare",
+                "verbose_name_plural": "spares",
+            },
         ),
         migrations.AlterModelOptions(
-            name='transferact',
-            options={'ordering': ['-transferred_at'], 'verbose_name': 'transfer act', 'verbose_name_plural': 'transfer acts'},
+            name="transferact",
+            options={
+                "ordering": ["-transferred_at"],
+                "verbose_name": "transfer act",
+                "verbose_name_plural": "transfer acts",
+            },
         ),
         migrations.AlterField(
-            model_name='accident',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accidents', to='fleet.car', verbose_name='car'),
+            model_name="accident",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accidents",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='accumulator',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accumulators', to='fleet.car', verbose_name='car'),
+            model_name="accumulator",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accumulators",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='fuelrecord',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fuel_records', to='fleet.car', verbose_name='car'),
+            model_name="fuelrecord",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="fuel_records",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='inspection',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='fleet.car', verbose_name='car'),
+            model_name="inspection",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="inspections",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='insurance',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='insurances', to='fleet.car', verbose_name='car'),
+            model_name="insurance",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="insurances",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='kit',
-            name='car',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='kit', to='fleet.car', verbose_name='car'),
+            model_name="kit",
+            name="car",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="kit",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='monthlymileage',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monthly_mileages', to='fleet.car', verbose_name='car'),
+            model_name="monthlymileage",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="monthly_mileages",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='recorder',
-            name='car',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='recorder', to='fleet.car', verbose_name='car'),
+            model_name="recorder",
+            name="car",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recorder",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='spare',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spares', to='fleet.car', verbose_name='car'),
+            model_name="spare",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="spares",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='tires',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tires', to='fleet.car', verbose_name='car'),
+            model_name="tires",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="tires",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
         migrations.AlterField(
-            model_name='transferact',
-            name='car',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_acts', to='fleet.car', verbose_name='car'),
+            model_name="transferact",
+            name="car",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transfer_acts",
+                to="fleet.car",
+                verbose_name="car",
+            ),
         ),
     ]
