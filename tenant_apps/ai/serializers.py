@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from shared_apps.core.choices import Language
+from shared_apps.core.serializers import KeywordNamesMixin
 from tenant_apps.fleet.models import Car
 from tenant_apps.fleet.serializers import MonthField
 
@@ -9,17 +10,12 @@ from .models import AIAuditEntry
 from .providers import ChatRequest
 
 
-class ChatContextSerializer(serializers.Serializer):
+class ChatContextSerializer(KeywordNamesMixin, serializers.Serializer):
     car = serializers.PrimaryKeyRelatedField(
         queryset=Car.objects.all(), required=False, allow_null=True
     )
     from_ = MonthField(required=False, allow_null=True)
     to = MonthField(required=False, allow_null=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
 
 
 class ChatInputSerializer(serializers.Serializer):

@@ -1,11 +1,11 @@
 import datetime as dt
-import keyword
 import re
 
 from django.db import connection
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from shared_apps.core.serializers import KeywordNamesMixin
 from shared_apps.core.validators import refuse_nul_characters
 from tenant_apps.fleet.models import Car, DocumentStatus
 from tenant_apps.fleet.models.fuel import FIRST_YEAR, LAST_YEAR
@@ -20,16 +20,6 @@ from .selectors import GROUPINGS
 MAX_MONTHS = 240
 EXPORT_CHOICES = ["json", "csv", "xlsx"]
 DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?", re.ASCII)
-
-
-class KeywordNamesMixin:
-    """Fields named like Python keywords (`from`) are declared with a trailing underscore."""
-
-    def get_fields(self):
-        return {
-            name[:-1] if name.endswith("_") and keyword.iskeyword(name[:-1]) else name: field
-            for name, field in super().get_fields().items()
-        }
 
 
 class CarIdField(serializers.PrimaryKeyRelatedField):
