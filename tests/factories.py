@@ -1,7 +1,9 @@
 import datetime as dt
+import io
 from decimal import Decimal
 
 import factory
+from PIL import Image
 
 from shared_apps.accounts.models import User
 from shared_apps.accounts.roles import Role
@@ -145,3 +147,10 @@ class KitFactory(factory.django.DjangoModelFactory):
     car = factory.SubFactory(CarFactory)
     has_jack = True
     has_warning_triangle = True
+
+
+def png_bytes(size: tuple[int, int] = (2, 2), color: str = "red") -> bytes:
+    """A tiny real PNG image, for uploads."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -37,16 +37,15 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 10_000
 
 
-def fuel_consumption(params: dict):
-    return selectors.fuel_consumption_report(
-        period=params["period"], group_by=params["group_by"], car_id=params.get("car")
-    )
+def _month_report(selector: Callable) -> Callable[[dict], object]:
+    """A report over whole months (fuel, maintenance) built from its validated parameters."""
 
+    def build(params: dict):
+        return selector(
+            period=params["period"], group_by=params["group_by"], car_id=params.get("car")
+        )
 
-def maintenance_costs(params: dict):
-    return selectors.maintenance_costs_report(
-        period=params["period"], group_by=params["group_by"], car_id=params.get("car")
-    )
+    return build
 
 
 def insurance_inspection(params: dict):
@@ -86,10 +85,14 @@ class ReportSpec:
 
 REPORTS = {
     "fuel-consumption": ReportSpec(
-        MonthReportParams, fuel_consumption, tables.fuel_consumption_table
+        MonthReportParams,
+        _month_report(selectors.fuel_consumption_report),
+        tables.fuel_consumption_table,
     ),
     "maintenance-costs": ReportSpec(
-        MonthReportParams, maintenance_costs, tables.maintenance_costs_table
+        MonthReportParams,
+        _month_report(selectors.maintenance_costs_report),
+        tables.maintenance_costs_table,
     ),
     "insurance-inspection": ReportSpec(
         DocumentReportParams, insurance_inspection, tables.insurance_inspection_table

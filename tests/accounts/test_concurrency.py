@@ -2,42 +2,16 @@
 the data they race on is committed by a helper thread (and removed again afterwards) instead of
 living in the test's own transaction, which other connections cannot see."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from shared_apps.accounts.models import User
 from shared_apps.accounts.roles import Role
 from shared_apps.companies.models import Company
 from tests.conftest import CompanyClient
 from tests.factories import UserFactory
+from tests.threads import committed, run_in_parallel
 
 pytestmark = pytest.mark.django_db
-
-
-def run_in_parallel(*calls):
-    """Start every call at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def committed(call):
-    return run_in_parallel(call)[0]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ seeded company (a car with one of each record, a photo, an export job, a second 
 earlier examples deleted or created. Half of the generated ids and car references are replaced by
 seeded ones, so that successes and their bodies are checked, not only 404s."""
 
-import io
 import json
 import sys
 import traceback
@@ -26,7 +25,6 @@ from django.test import RequestFactory
 from django.utils import translation
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from PIL import Image
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
@@ -54,6 +52,7 @@ from tests.factories import (
     SpareFactory,
     TiresFactory,
     UserFactory,
+    png_bytes,
 )
 
 HOST = "acme.localhost"
@@ -118,12 +117,6 @@ def flatmap_body(context, body):
     return st.one_of(st.just(body), st.sampled_from(cars).map(lambda pk: {**body, "car": pk}))
 
 
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 6), "navy").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def admin(acme, make_user):
     return make_user(acme, Role.COMPANY_ADMIN)
@@ -143,7 +136,9 @@ def seeded(in_acme, admin):
         "recorders": RecorderFactory(car=car),
         "kits": KitFactory(car=car),
     }
-    photo = CarPhoto.objects.create(car=car, image=SimpleUploadedFile("front.png", png()))
+    photo = CarPhoto.objects.create(
+        car=car, image=SimpleUploadedFile("front.png", png_bytes((8, 6), "navy"))
+    )
     job = ExportJob.objects.create(report="fuel-consumption", format="csv", created_by=admin)
     driver = UserFactory(company=in_acme, role=Role.DRIVER)
     SEEDED.update(

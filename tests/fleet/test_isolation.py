@@ -2,14 +2,12 @@
 acme's schema does not have (asserted), and every way of naming them from acme's host - a URL,
 a filter, a body, a media path - is refused without a change on either side."""
 
-import io
 from contextlib import contextmanager
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from PIL import Image
 
 from shared_apps.accounts.roles import Role
 from tenant_apps.fleet.models import (
@@ -36,6 +34,7 @@ from tests.factories import (
     RecorderFactory,
     SpareFactory,
     TiresFactory,
+    png_bytes,
 )
 
 API = "/api/v1"
@@ -70,13 +69,7 @@ def does_not_exist(attr: str, pk: int) -> dict:
     }
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (2, 2), "blue").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-PNG = _png()
+PNG = png_bytes()
 
 # A car's records by URL name: the model, a factory, and a valid body for a new record (no car).
 RECORDS = {

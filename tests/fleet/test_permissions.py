@@ -5,7 +5,6 @@ One test per verb runs over every resource × role; the matrix is written out he
 contract rather than imported from the app, so that a wrong role group in the code shows up."""
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +12,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from PIL import Image
 
 from shared_apps.accounts.roles import Role
 from tenant_apps.fleet.models import (
@@ -40,6 +38,7 @@ from tests.factories import (
     RecorderFactory,
     SpareFactory,
     TiresFactory,
+    png_bytes,
 )
 
 API = "/api/v1"
@@ -59,13 +58,7 @@ PERMISSION_DENIED = {
 }
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (2, 2), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-PNG = _png()
+PNG = png_bytes()
 
 
 def _photo_of_a_car() -> CarPhoto:

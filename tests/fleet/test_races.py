@@ -21,6 +21,7 @@ from shared_apps.companies.models import Company
 from tenant_apps.fleet.models import Car, FuelRecord, Kit, MonthlyMileage, Recorder
 from tests.conftest import CompanyClient
 from tests.factories import CarFactory
+from tests.threads import committed, in_background, in_schema, run_in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -29,62 +30,7 @@ CARS = f"{API}/cars/"
 FUEL_RECORDS = f"{API}/fuel-records/"
 
 
-# --- Threads and committed data (the approach of tests/accounts/test_concurrency.py) -------------
-
-
-def in_background(call: Callable):
-    """Start `call` in its own thread and connection; the returned function waits for its
-    result (re-raising what the thread raised)."""
-    outcome = {}
-
-    def worker():
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the waiting test
-            outcome["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-
-    def wait():
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the thread did not finish within 30 s"
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
-
-    return wait
-
-
-def run_in_parallel(*calls: Callable) -> list:
-    """Start every call at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(calls))
-
-    def at_barrier(call):
-        def run():
-            barrier.wait(timeout=10)
-            return call()
-
-        return run
-
-    waits = [in_background(at_barrier(call)) for call in calls]
-    return [wait() for wait in waits]
-
-
-def committed(call: Callable):
-    return in_background(call)()
-
-
-def in_schema(company: Company, call: Callable):
-    """Run `call` with committed effects, in `company`'s schema."""
-
-    def run():
-        connection.set_tenant(company)
-        return call()
-
-    return committed(run)
+# --- Committed data and clients ---------------------------------------------------------------
 
 
 def admin_client(company: Company) -> CompanyClient:

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from decimal import Decimal
@@ -41,6 +40,7 @@ from tenant_apps.reports.models import ExportJob, ExportStatus
 from tenant_apps.reports.tasks import build_export, exports_housekeeping
 from tests.conftest import CompanyClient
 from tests.factories import CarFactory, FuelRecordFactory, UserFactory
+from tests.threads import committed
 
 EXPORTS = "/api/v1/reports/exports/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,28 +83,6 @@ QUEUE_DOWN = {
 }
 GENERIC_FAILURE = "The export failed unexpectedly; the team has been notified."
 STALE_FAILURE = "The export did not finish in time (its worker stopped); please try again."
-
-
-def committed(call):
-    """Run `call` in a thread of its own, on its own connection, so what it writes is committed
-    (and visible to the worker) instead of living in the test's transaction."""
-    result, errors = [], []
-
-    def run():
-        try:
-            result.append(call())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    assert result, "the committed call did not finish in 60 s"
-    return result[0]
 
 
 def reset_broker_connections() -> None:
