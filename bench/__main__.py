@@ -1,9 +1,9 @@
 import argparse
 import sys
 
-from bench import exports
+from bench import api, exports
 
-BENCHMARKS = {"exports": exports}
+BENCHMARKS = {"api": api, "exports": exports}
 
 
 def main() -> int:

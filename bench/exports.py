@@ -13,11 +13,9 @@ import argparse
 import tempfile
 import time
 
+from bench import dataset
 from bench.common import bench_company, django_setup, measure, migrate, print_table
 
-CARS = 10_000
-MONTHS = 100  # 2018-09 .. 2026-12: CARS x MONTHS = 1,000,000 fuel records
-LAST_YEAR, LAST_MONTH = 2026, 12
 SIZES = {100_000: "2026-03", 1_000_000: "2018-09"}  # rows → first month of the export
 GOALS = {"csv": 3.0, "xlsx": 1.25}
 PEAK_MB_GOAL = 150
@@ -29,45 +27,6 @@ LEDGER_SQL = """
     WHERE f.period >= %s
     ORDER BY f.period, c.numplate
 """
-
-
-def seed() -> None:
-    """10,000 cars with 100 months of fuel each, inserted by PostgreSQL itself (once)."""
-    from django.db import connection
-
-    from tenant_apps.fleet.models import FuelRecord
-
-    if FuelRecord.objects.count() == CARS * MONTHS:
-        return
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE fleet_fuelrecord, fleet_car RESTART IDENTITY CASCADE")
-        cursor.execute(
-            """
-            INSERT INTO fleet_car (region, brand, fuel_type, vehicle_type, title, numplate, vin,
-                driver_name, driver_phone, fuel_card, status, created_at, updated_at, year)
-            SELECT 'bishkek', 'toyota', 'petrol', 'car', 'Camry', '01KG' || lpad(i::text, 6, '0'),
-                '', '', '', '', 'active', now(), now(), 2020
-            FROM generate_series(1, %s) AS i
-            """,
-            [CARS],
-        )
-        cursor.execute(
-            """
-            INSERT INTO fleet_fuelrecord (car_id, year, month, liters, total_cost, mileage_km,
-                created_at, updated_at)
-            SELECT c.id, extract(year FROM d)::int, extract(month FROM d)::int, l.liters,
-                round(l.liters * 68.5, 2), (800 + (c.id * 37 + m * 11) %% 3200), now(), now()
-            FROM fleet_car c
-            CROSS JOIN generate_series(0, %s - 1) AS m
-            CROSS JOIN LATERAL (SELECT make_date(%s, %s, 1) - make_interval(months => m) AS d) p
-            CROSS JOIN LATERAL (SELECT round((40 + (c.id + m) %% 300 / 3.0)::numeric, 2)
-                AS liters) l
-            """,
-            [MONTHS, LAST_YEAR, LAST_MONTH],
-        )
-        cursor.execute("ANALYZE fleet_car, fleet_fuelrecord")
-    print(f"Seeded {CARS * MONTHS:,} fuel records in {time.perf_counter() - started:.1f} s.")
 
 
 def real_export(file_format: str, first_month: str) -> int:
@@ -134,7 +93,7 @@ def main(argv: list[str]) -> int:
 
     migrate()
     connection.set_tenant(bench_company())
-    seed()
+    dataset.seed()
 
     table, misses = [], 0
     for rows in args.rows or sorted(SIZES):

@@ -3,7 +3,7 @@ dataclass from `results`; nothing here knows about HTTP or file formats."""
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import Coalesce, ExtractYear, NullIf, Round, TruncMonth
@@ -32,6 +32,7 @@ from .results import (
 GROUP_BY_MONTH, GROUP_BY_YEAR, GROUP_BY_CAR = "month", "year", "car"
 GROUPINGS = (GROUP_BY_MONTH, GROUP_BY_YEAR, GROUP_BY_CAR)
 ZERO = Decimal("0.00")
+CENTS = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -56,7 +57,7 @@ def _key_label(group_by: str, key) -> str | None:
 
 
 def _fuel_sums() -> dict:
-    """Sums of a group of fuel records, for `annotate` (per group) or `aggregate` (overall)."""
+    """Sums of a group of fuel records, for `annotate`."""
     return {
         "liters_sum": Coalesce(Sum("liters"), ZERO, output_field=MONEY),
         "cost_sum": Coalesce(Sum("total_cost"), ZERO, output_field=MONEY),
@@ -99,7 +100,9 @@ def fuel_consumption_report(
             )
         )
 
-    total = records.aggregate(**_fuel_sums())
+    # The totals are the groups' sums (one scan of the records, not a second aggregate).
+    liters = sum((row.liters for row in rows), ZERO)
+    km = sum(row.mileage_km for row in rows)
     return FuelConsumptionReport(
         period=period,
         group_by=group_by,
@@ -109,12 +112,19 @@ def fuel_consumption_report(
             period=None,
             car=None,
             numplate=None,
-            liters=total["liters_sum"],
-            cost=total["cost_sum"],
-            mileage_km=total["km_sum"],
-            avg_consumption_l_per_100km=total["avg"],
+            liters=liters,
+            cost=sum((row.cost for row in rows), ZERO),
+            mileage_km=km,
+            avg_consumption_l_per_100km=consumption(liters, km),
         ),
     )
+
+
+def consumption(liters: Decimal, km: int) -> Decimal | None:
+    """Liters per 100 km, rounded half away from zero to 2 places as PostgreSQL's `round`."""
+    if not km:
+        return None
+    return (liters * 100 / km).quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
 # --- Maintenance costs ----------------------------------------------------------------------------

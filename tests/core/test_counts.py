@@ -1,0 +1,119 @@
+"""Cached list counts (shared_apps/core/counts.py) stay exact: every write through the ORM makes
+the company's cached counts stale, companies never share a count, a count read while a write is
+uncommitted is not served after its commit, and without Redis the count is simply run."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from shared_apps.accounts.roles import Role
+from shared_apps.core import counts
+from tenant_apps.fleet.models import Car
+from tests.factories import CarFactory
+from tests.threads import in_background, in_schema
+
+CARS = "/api/v1/cars/"
+
+
+def test_the_count_follows_every_write_through_the_api(acme_as):
+    client = acme_as(Role.COMPANY_ADMIN)
+    assert client.get(CARS).json()["count"] == 0
+
+    ids = [
+        client.post(CARS, {**CAR, "numplate": f"01KG00{i}AAA"}, format="json").json()["id"]
+        for i in range(3)
+    ]
+    assert client.get(CARS).json()["count"] == 3
+    assert client.get(CARS, {"page_size": 1}).json()["count"] == 3  # one count for every page
+
+    assert client.delete(f"{CARS}{ids[0]}/").status_code == 204
+    assert client.get(CARS).json()["count"] == 2
+    assert client.get(CARS, {"status": "active"}).json()["count"] == 2
+
+    assert client.patch(f"{CARS}{ids[1]}/", {"status": "repair"}, format="json").status_code == 200
+    assert client.get(CARS, {"status": "active"}).json()["count"] == 1
+    assert client.get(CARS, {"status": "repair"}).json()["count"] == 1
+
+
+CAR = {
+    "region": "chui",
+    "brand": "toyota",
+    "title": "Camry",
+    "fuel_type": "petrol",
+    "vehicle_type": "suv",
+}
+
+
+def test_companies_never_share_a_cached_count(acme, globex, client_for, make_user):
+    connection.set_tenant(acme)
+    CarFactory.create_batch(2)
+    acme_client = client_for(acme, make_user(acme, Role.GUEST))
+    globex_client = client_for(globex, make_user(globex, Role.GUEST))
+
+    # The same list, the same SQL, in two schemas.
+    assert acme_client.get(CARS).json()["count"] == 2
+    assert globex_client.get(CARS).json()["count"] == 0
+    assert acme_client.get(CARS).json()["count"] == 2
+
+
+def test_rows_written_with_raw_sql_are_counted_after_data_changed(in_acme, acme_as):
+    client = acme_as(Role.GUEST)
+    CarFactory()
+    assert client.get(CARS).json()["count"] == 1
+    connection.set_tenant(in_acme)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM fleet_car")
+
+    assert client.get(CARS).json()["count"] == 1  # stale: raw SQL bypasses the signals
+    connection.set_tenant(in_acme)
+    counts.data_changed()
+    assert client.get(CARS).json()["count"] == 0
+
+
+def test_a_count_taken_before_a_commit_is_not_served_after_it(acme):
+    """A reader that counts between the write and its commit caches the old count under the
+    version the write set; the commit changes the version again."""
+    written, counted = threading.Event(), threading.Event()
+
+    def write():
+        connection.set_tenant(acme)
+        with transaction.atomic():
+            car = CarFactory(numplate="01KG777CNT")
+            written.set()
+            assert counted.wait(timeout=10)
+        return car.pk
+
+    def count_cars():
+        connection.set_tenant(acme)
+        return counts.count(Car.objects.all())
+
+    writer = in_background(write)
+    assert written.wait(timeout=10)
+    before_commit = in_background(count_cars)()
+    counted.set()
+    car_id = writer()
+    try:
+        assert before_commit == 0
+        assert in_background(count_cars)() == 1
+    finally:
+        in_schema(acme, lambda: Car.objects.filter(pk=car_id).delete())
+
+
+@pytest.mark.parametrize("write", ["create", "delete"])
+def test_counts_are_exact_when_redis_is_down(in_acme, acme_as, settings, write):
+    client = acme_as(Role.GUEST)
+    car = CarFactory()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    connection.set_tenant(in_acme)
+    if write == "create":
+        CarFactory()
+    else:
+        car.delete()
+
+    assert client.get(CARS).json()["count"] == {"create": 2, "delete": 0}[write]
