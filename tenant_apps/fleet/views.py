@@ -37,6 +37,18 @@ class FleetViewSet(viewsets.ModelViewSet):
 
     lookup_value_regex = r"\d+"
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            queryset = queryset.only(*self.list_columns())
+        return queryset
+
+    def list_columns(self) -> list[str]:
+        """What a list row reads: the record's own columns and, of its car, only the plate
+        (a page of 100 rows then skips loading and parsing 100 whole cars)."""
+        model = self.queryset.model
+        return [field.name for field in model._meta.concrete_fields] + ["car__numplate"]
+
     def perform_create(self, serializer):
         serializer.instance = services.record_create(
             model_class=self.queryset.model, **serializer.validated_data
@@ -78,6 +90,9 @@ class CarViewSet(FleetViewSet):
         if self.action == "photos":
             return serializers.CarPhotoSerializer
         return serializers.CarSerializer
+
+    def list_columns(self) -> list[str]:
+        return serializers.CarListSerializer.Meta.fields
 
     def retrieve(self, request, *args, **kwargs):
         car = self.get_object()
