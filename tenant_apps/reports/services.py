@@ -183,6 +183,21 @@ def _failure_reason(exc: Exception) -> str:
     return "The export failed unexpectedly; the team has been notified."
 
 
+INTERRUPTED = "The export was interrupted twice (its worker stopped); please try again."
+
+
+def export_job_interrupted(*, job_id: str, retry: bool) -> bool:
+    """Whether a task delivered for the job finds it `running`, that is, started by a worker
+    that died before finishing it. Such a job goes back to `pending` when it may be retried and
+    is failed otherwise; either way this delivery must not build it."""
+    running = ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING)
+    if retry:
+        return bool(running.update(status=ExportStatus.PENDING, progress=0, rows=None))
+    return bool(
+        running.update(status=ExportStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now())
+    )
+
+
 def export_job_build(*, job_id: str) -> ExportJob | None:
     """Build the job's file (in the current company schema). Idempotent: a finished job is left
     alone, so a task delivered twice does no harm; a failure ends as `failed` with its reason."""
