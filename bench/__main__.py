@@ -1,9 +1,9 @@
 import argparse
 import sys
 
-from bench import api, exports
+from bench import api, exports, reports, tenants
 
-BENCHMARKS = {"api": api, "exports": exports}
+BENCHMARKS = {"api": api, "reports": reports, "exports": exports, "tenants": tenants}
 
 
 def main() -> int:

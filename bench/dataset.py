@@ -49,8 +49,8 @@ def seed() -> None:
     from shared_apps.core import counts
     from tenant_apps.fleet.models import Car, FuelRecord, Spare
 
-    counts = (Car.objects.count(), FuelRecord.objects.count(), Spare.objects.count())
-    if counts == (CARS, FUEL_RECORDS, REPAIRS):
+    present = (Car.objects.count(), FuelRecord.objects.count(), Spare.objects.count())
+    if present == (CARS, FUEL_RECORDS, REPAIRS):
         return
     started = time.perf_counter()
     params = {

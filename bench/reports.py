@@ -1,0 +1,117 @@
+"""`GET /api/v1/reports/fuel-consumption/` over all 1,200,000 fuel records of the large company,
+through the whole Django stack (middleware, JWT, the report's selector, the serializer), against
+the same `GROUP BY` the report sends, run by psql (its `\\timing`: the server's work and the
+transfer of the rows, without Python).
+
+Goal (issue 6): the report within 1.5x of the raw SQL."""
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from bench import dataset
+from bench.common import BENCH_SLUG, bench_company, django_setup, migrate, print_table
+
+RUNS = 5
+GOAL = 1.5
+GROUPINGS = ("month", "year", "car")
+
+
+def psql_binary() -> str:
+    """pgserver's psql (the embedded server's own version), else the one on PATH."""
+    try:
+        import pgserver
+
+        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql"
+        if bundled.exists():
+            return str(bundled)
+    except ImportError:
+        pass
+    found = shutil.which("psql")
+    if not found:
+        raise RuntimeError("psql is needed for the report baseline")
+    return found
+
+
+def psql_milliseconds(sql: str, runs: int) -> list[float]:
+    """Each run's time as psql's `\\timing` reports it."""
+    script = f"SET search_path TO {BENCH_SLUG}, public;\n\\timing on\n\\o /dev/null\n"
+    script += f"{sql};\n" * runs
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
+        file.write(script)
+        file.flush()
+        out = subprocess.run(
+            [
+                psql_binary(),
+                os.environ["DATABASE_URL"],
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+                file.name,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    return [float(ms) for ms in re.findall(r"Time: ([\d.]+) ms", out)]
+
+
+def main(argv: list[str]) -> int:
+    django_setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shared_apps.accounts.models import User
+    from shared_apps.accounts.tokens import refresh_token_for
+
+    migrate()
+    connection.set_tenant(bench_company())
+    dataset.seed()
+    token = refresh_token_for(User.objects.get(username="bench-boss")).access_token
+    client = Client(HTTP_HOST=f"{BENCH_SLUG}.localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    table, misses = [], 0
+    for group_by in GROUPINGS:
+        params = {"from": dataset.FIRST_MONTH, "to": "2026-12", "group_by": group_by}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/reports/fuel-consumption/", params)
+        assert response.status_code == 200, response.content[:300]
+        totals = response.json()["totals"]
+        assert totals["mileage_km"] > 0, totals
+        group_sql = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
+        assert len(group_sql) == 1, group_sql
+
+        ours = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            client.get("/api/v1/reports/fuel-consumption/", params)
+            ours.append((time.perf_counter() - started) * 1000)
+        raw = psql_milliseconds(group_sql[0], RUNS)
+        ours_ms, raw_ms = statistics.median(ours), statistics.median(raw)
+        ratio = ours_ms / raw_ms
+        misses += ratio > GOAL
+        table.append(
+            [
+                f"group_by={group_by}",
+                str(len(response.json()["rows"])),
+                f"{ours_ms:.0f}",
+                f"{raw_ms:.0f}",
+                f"{ratio:.2f}x (goal <= {GOAL}x)",
+                "ok" if ratio <= GOAL else "MISS",
+            ]
+        )
+    print_table(
+        f"GET /api/v1/reports/fuel-consumption/ over {dataset.FUEL_RECORDS:,} fuel records "
+        f"(median of {RUNS}, ms)",
+        ["report", "rows", "API ms", "psql ms", "ratio", ""],
+        table,
+    )
+    return misses
