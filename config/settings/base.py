@@ -56,6 +56,8 @@ TENANT_LIMIT_SET_CALLS = True
 # (shared_apps/companies/provisioning.py). "template" is a reserved slug.
 TENANT_BASE_SCHEMA = "template"
 TENANT_CREATION_FAKES_MIGRATIONS = env.bool("TENANT_CREATION_FAKES_MIGRATIONS", default=True)
+# Clones of the template kept ready for new companies (shared_apps/companies/provisioning.py).
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=2)
 
 MIDDLEWARE = [
     # Health first: load balancers probe by IP or any host, before a tenant is resolved.
@@ -263,6 +265,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "exports-housekeeping": {
         "task": "tenant_apps.reports.tasks.exports_housekeeping",
+        "schedule": 600.0,
+    },
+    "refill-spare-schemas": {
+        "task": "shared_apps.companies.tasks.refill_spare_schemas",
         "schedule": 600.0,
     },
 }

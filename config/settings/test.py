@@ -23,3 +23,7 @@ REST_FRAMEWORK = {
 }
 MEDIA_ROOT = str(BASE_DIR / ".data" / "test-media")  # noqa: F405
 STATIC_ROOT = None
+
+# No spare schemas unless a test makes them (a worker of the export tests would otherwise make
+# committed ones in the test database).
+TENANT_SPARE_SCHEMAS = 0

@@ -103,6 +103,7 @@ def company_create(
     if admin_errors:
         raise ValidationError(admin_errors)
 
+    admin.set_password(admin_password)  # slow on purpose (PBKDF2): before the transaction
     try:
         with transaction.atomic():
             company = Company(
@@ -117,7 +118,6 @@ def company_create(
             company.save(verbosity=0)
             company_domain = Domain.objects.create(domain=domain, tenant=company, is_primary=True)
             admin.company = company
-            admin.set_password(admin_password)
             admin.save()
     except IntegrityError as exc:
         # Lost a race against a concurrent provisioning of the same slug, domain or username.

@@ -1,12 +1,16 @@
 """Companies are cloned from a migrated template schema; a clone must be exactly what running
 every migration gives, and the template must follow new migrations by itself."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django_tenants.utils import schema_exists
 
 from shared_apps.companies import provisioning
 from shared_apps.companies.services import company_create
 from tests.factories import PASSWORD
+from tests.threads import committed, run_in_parallel
 
 
 def catalog(schema: str) -> dict[str, list[tuple]]:
@@ -119,3 +123,85 @@ def test_the_template_cannot_be_taken_as_a_company(db, slug):
 
     with pytest.raises(ValidationError):
         provision(slug)
+
+
+# --- Spare schemas ------------------------------------------------------------------------------
+
+
+def test_a_company_made_from_a_spare_is_exactly_a_migrated_one(db, settings):
+    assert provisioning.spares_refill(size=1) == 1
+    [spare] = provisioning.spare_schemas()
+    provision("spared")
+    settings.TENANT_CREATION_FAKES_MIGRATIONS = False
+    provision("migrated")
+
+    assert provisioning.spare_schemas() == []  # renamed: the company's schema is the spare
+    spared, migrated = catalog("spared"), catalog("migrated")
+    for part in ("columns", "constraints", "indexes", "sequences", "migrations"):
+        assert spared[part] == migrated[part], part
+    assert spare.startswith(f"_spare_{provisioning.migrations_fingerprint()}_")
+
+
+def test_spares_of_older_migrations_are_never_handed_out_and_refill_drops_them(db):
+    stale = "_spare_000000000000_0badc0de"
+    provisioning._clone_template(stale)
+
+    provision("not-stale")  # cloned: the stale spare is not current
+
+    assert provisioning.spare_schemas(current=False) == [stale]
+    assert provisioning.spares_refill(size=1) == 1
+    [fresh] = provisioning.spare_schemas(current=False)
+    assert fresh != stale
+    assert provisioning.spare_schemas() == [fresh]
+
+
+def test_a_failed_company_creation_gives_its_spare_back(db):
+    provisioning.spares_refill(size=1)
+    [spare] = provisioning.spare_schemas()
+
+    def claim_then_fail():
+        with transaction.atomic():
+            assert provisioning.spare_claim("given_back")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        claim_then_fail()
+
+    assert provisioning.spare_schemas() == [spare]
+    assert not schema_exists("given_back")
+
+
+def test_two_claims_at_once_never_take_the_same_spare(db):
+    committed(lambda: provisioning.spares_refill(size=1))
+    [spare] = committed(provisioning.spare_schemas)
+    claimed, second_tried = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():
+            won = provisioning.spare_claim("first_claim")
+            claimed.set()
+            assert second_tried.wait(timeout=10)  # still uncommitted while the second tries
+        return won
+
+    def second():
+        assert claimed.wait(timeout=10)
+        try:
+            with transaction.atomic():
+                return provisioning.spare_claim("second_claim")
+        finally:
+            second_tried.set()
+
+    try:
+        assert run_in_parallel(first, second) == [True, False]
+        assert committed(lambda: (schema_exists("first_claim"), schema_exists(spare))) == (
+            True,
+            False,
+        )
+    finally:
+
+        def drop():
+            with connection.cursor() as cursor:
+                for schema in ("first_claim", "second_claim", spare):
+                    cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+        committed(drop)

@@ -4,7 +4,8 @@ Stock `migrate_schemas` visits every schema, even when nothing is pending there 
 builds Django's migration plan: tens of milliseconds times a thousand companies). This command
 migrates the public schema, brings the template schema up to date, then finds in ONE query the
 company schemas whose `django_migrations` lack a migration on disk, and migrates only those, in
-parallel processes, printing each one's progress."""
+parallel processes, printing each one's progress. Then it asks a worker to make spare schemas
+of the new migrations (see `provisioning`)."""
 
 import time
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
             return
         if pending:
             self._migrate(pending, processes=processes, verbosity=verbosity)
+        # Spare schemas of the old migrations are never handed out; a worker makes new ones.
+        provisioning.spares_refill_later()
         self.stdout.write(
             self.style.SUCCESS(f"Deploy migrations done in {time.perf_counter() - started:.2f} s.")
         )
