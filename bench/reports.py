@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import dataset
 from bench.common import BENCH_SLUG, bench_company, django_setup, migrate, print_table
 
-RUNS = 5
+RUNS = 3
 GOAL = 1.5
 GROUPINGS = ("month", "year", "car")
 

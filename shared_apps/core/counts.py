@@ -17,6 +17,7 @@ import logging
 import uuid
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
@@ -57,7 +58,10 @@ def count(queryset: QuerySet) -> int:
     """`queryset.count()`, from the cache when its model is tracked."""
     if queryset.model not in _tracked:
         return queryset.count()
-    sql, params = queryset.order_by().query.sql_with_params()  # one count for every ordering
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()  # one count for every ordering
+    except EmptyResultSet:  # a filter nothing can match (`?year=-1`): Django counts 0 unasked
+        return 0
     digest = hashlib.sha256(f"{sql}\0{params!r}".encode()).hexdigest()
     try:
         key = f"count:{data_version()}:{digest}"
