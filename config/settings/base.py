@@ -189,10 +189,26 @@ REST_FRAMEWORK = {
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "shared_apps.core.exception_handler.FleetExceptionHandler",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    # Documented on every endpoint where they can happen; the rarer ones (409 for a car with
-    # history, 413 for an oversized upload, 503 for a service that is down) are declared on
-    # their endpoints with `shared_apps.core.openapi.error_responses`.
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"],
+    # Documented on every endpoint where they can happen (413: where there is a request body);
+    # the rarer ones (409 for a car with history, 503 for a service that is down, ...) are
+    # declared on their endpoints with `shared_apps.core.openapi.error_response`.
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "413",
+        "415",
+        "429",
+        "500",
+    ],
+    # 401: the codes simplejwt answers a missing or refused Bearer token with.
+    "ERROR_SCHEMAS": {
+        "401": "shared_apps.core.openapi.ErrorResponse401Serializer",
+        "413": "shared_apps.core.openapi.ErrorResponse413Serializer",
+    },
 }
 
 # Who may open /api/schema/ and /api/docs/: everyone (dev) or logged-in users (prod default).
@@ -219,7 +235,6 @@ SPECTACULAR_SETTINGS = {
             "ValidationErrorEnum",
             "ClientErrorEnum",
             "ServerErrorEnum",
-            "ErrorCode401Enum",
             "ErrorCode403Enum",
             "ErrorCode404Enum",
             "ErrorCode405Enum",
@@ -230,10 +245,15 @@ SPECTACULAR_SETTINGS = {
         )
     }
     | {
+        "ErrorCode401Enum": "shared_apps.core.openapi.ErrorCode401Enum",
+        "ErrorCode413Enum": "shared_apps.core.openapi.ErrorCode413Enum",
         "CarStatusEnum": "tenant_apps.fleet.models.CarStatus",
         "DocumentStatusEnum": "tenant_apps.fleet.models.DocumentStatus",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "shared_apps.core.openapi.postprocess_error_responses",  # as the API answers them
+    ],
 }
 
 # --- Celery (tenant-schemas-celery: tasks run in the schema they were sent from) ---------------

@@ -1,3 +1,4 @@
+from django.utils.text import capfirst
 from rest_framework import serializers
 
 from shared_apps.dictionaries.fields import DictionaryCodeField
@@ -9,6 +10,11 @@ from .roles import Role
 
 class UserSerializer(serializers.ModelSerializer):
     """A company user as the API shows it."""
+
+    # DRF drops `allow_blank` from read-only fields; declared so that the schema allows "".
+    email = serializers.EmailField(
+        read_only=True, allow_blank=True, label=capfirst(User._meta.get_field("email").verbose_name)
+    )
 
     class Meta:
         model = User

@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import RetrieveUpdateAPIView
@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shared_apps.core.openapi import error_response, search_validation_errors
 from shared_apps.core.permissions import RolePermission
 
 from . import services, tokens
@@ -26,6 +27,8 @@ from .serializers import (
     UserUpdateSerializer,
 )
 from .throttling import LoginIPThrottle, LoginUsernameThrottle
+
+TOKEN_REFUSED = error_response(401, ["token_not_valid"])  # invalid, expired, blacklisted, ...
 
 
 class TokenEndpoint(APIView):
@@ -46,7 +49,7 @@ class LoginView(TokenEndpoint):
 
     @extend_schema(
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer, 401: ErrorResponse401Serializer},
+        responses={200: LoginResponseSerializer, 401: error_response(401, ["no_active_account"])},
     )
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
@@ -73,7 +76,7 @@ class RefreshView(TokenEndpoint):
 
     @extend_schema(
         request=RefreshSerializer,
-        responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer},
+        responses={200: TokenPairSerializer, 401: TOKEN_REFUSED},
     )
     def post(self, request):
         payload = RefreshSerializer(data=request.data)
@@ -88,7 +91,8 @@ class LogoutView(TokenEndpoint):
     """Blacklist a refresh token. Access tokens expire by themselves within minutes."""
 
     @extend_schema(
-        request=RefreshSerializer, responses={204: None, 401: ErrorResponse401Serializer}
+        request=RefreshSerializer,
+        responses={204: None, 401: TOKEN_REFUSED},
     )
     def post(self, request):
         payload = RefreshSerializer(data=request.data)
@@ -117,6 +121,14 @@ class MeView(RetrieveUpdateAPIView):
     create=extend_schema(responses={201: UserSerializer}),
     update=extend_schema(responses={200: UserSerializer}),
     partial_update=extend_schema(responses={200: UserSerializer}),
+)
+@search_validation_errors(actions=["list"])
+# The company must keep an active COMPANY_ADMIN (services._ensure_company_keeps_an_admin).
+@extend_validation_errors(
+    ["last_company_admin"], field_name="role", actions=["update", "partial_update"]
+)
+@extend_validation_errors(
+    ["last_company_admin"], field_name="is_active", actions=["update", "partial_update", "destroy"]
 )
 class UserViewSet(
     mixins.ListModelMixin,

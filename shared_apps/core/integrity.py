@@ -28,6 +28,11 @@ def _unique_fields_by_constraint(model: type[models.Model]) -> dict[str, tuple[s
     return found
 
 
+def unique_error_fields(model: type[models.Model]) -> set[str]:
+    """The fields on which a duplicate of `model` is reported (code `unique`)."""
+    return {field for field, _message in _unique_fields_by_constraint(model).values()}
+
+
 def _fk_field_by_constraint(model: type[models.Model], name: str) -> str | None:
     opts = model._meta
     for field in opts.local_concrete_fields:

@@ -1,11 +1,29 @@
-"""OpenAPI pieces for the error responses that only some endpoints can give (the common ones are
-added to every endpoint by drf-standardized-errors)."""
+"""OpenAPI pieces that make the schema describe every answer the API gives: the error responses
+that only some endpoints can give (the common ones are added to every endpoint by
+drf-standardized-errors), the codes of errors raised outside serializer fields, and a
+postprocessing hook that names nested error attrs the way the API answers them."""
 
+import copy
+import re
+from collections import defaultdict
+
+from django.db import models
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from drf_standardized_errors.openapi_utils import (
+    get_flat_serializer_fields,
+    get_serializer_fields_with_error_codes,
+)
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from drf_standardized_errors.settings import package_settings
 from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from .validators import NUL_CODE
 
 _ERRORS = {
+    401: (ClientErrorEnum, "The credentials or the token were refused."),
+    403: (ClientErrorEnum, "The request is not allowed."),
     409: (ClientErrorEnum, "The request conflicts with the resource's current state."),
     410: (ClientErrorEnum, "The resource existed but is gone for good."),
     413: (ClientErrorEnum, "The request body is too large."),
@@ -31,3 +49,189 @@ def error_response(status_code: int, codes: list[str]) -> OpenApiResponse:
         fields={"type": serializers.ChoiceField(choices=error_type.choices), "errors": errors},
     )
     return OpenApiResponse(envelope, description=description)
+
+
+# --- 401 of the endpoints that take a Bearer token (DRF_STANDARDIZED_ERRORS["ERROR_SCHEMAS"]) ---
+
+
+class ErrorCode401Enum(models.TextChoices):
+    """What simplejwt's authentication (and `CompanyJWTAuthentication`) answers; the package's
+    own list has DRF's generic `authentication_failed`, which no authenticator here raises."""
+
+    NOT_AUTHENTICATED = "not_authenticated"  # no `Authorization: Bearer ...` header
+    BAD_AUTHORIZATION_HEADER = "bad_authorization_header"  # `Bearer` without one token
+    TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105 - forged, expired, another company's
+    USER_NOT_FOUND = "user_not_found"
+    USER_INACTIVE = "user_inactive"
+
+
+class Error401Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ErrorCode401Enum.choices)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse401Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error401Serializer(many=True)
+
+
+# --- 413 of the endpoints that read a request body (DRF_STANDARDIZED_ERRORS["ERROR_SCHEMAS"]) ---
+
+
+class ErrorCode413Enum(models.TextChoices):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (or a multipart one over
+    MAX_UPLOAD_REQUEST_BYTES) is refused whatever the endpoint (see `exceptions.RequestTooLarge`);
+    `postprocess_error_responses` keeps the 413 only on the operations that take a body."""
+
+    REQUEST_TOO_LARGE = "request_too_large"
+
+
+class Error413Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ErrorCode413Enum.choices)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse413Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error413Serializer(many=True)
+
+
+# --- Validation errors that drf-standardized-errors cannot see ----------------------------------
+
+
+def search_validation_errors(**scope):
+    """View decorator: DRF's SearchFilter answers a `search` holding a NUL character with a 400
+    that names no field (`attr` null)."""
+    return extend_validation_errors([NUL_CODE], field_name=None, **scope)
+
+
+def params_error_codes(*params_serializers, prefix: str | None = None) -> dict[str, set[str]]:
+    """The error codes of each parameter validated by `params_serializers` (query parameters, or
+    a dict of them under `prefix`), derived as drf-standardized-errors derives them for a request
+    body, plus the serializer's `validate_error_codes` (raised by its `validate()`). The values
+    are strings, and empty ones count as not given: `null` and `blank` never happen."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for serializer_class in params_serializers:
+        fields = get_flat_serializer_fields(serializer_class())
+        for field in get_serializer_fields_with_error_codes(fields):
+            if field.name != api_settings.NON_FIELD_ERRORS_KEY:
+                codes[field.name] |= field.error_codes - {"null", "blank"}
+        for name, extra in getattr(serializer_class, "validate_error_codes", {}).items():
+            codes[name] |= set(extra)
+    if prefix:
+        return {f"{prefix}.{name}": found for name, found in codes.items()}
+    return dict(codes)
+
+
+def extend_params_validation_errors(codes_by_field: dict[str, set[str]], **scope):
+    """View decorator: `extend_validation_errors` for each parameter of `params_error_codes`."""
+
+    def decorate(view):
+        for name, codes in codes_by_field.items():
+            view = extend_validation_errors(sorted(codes), field_name=name, **scope)(view)
+        return view
+
+    return decorate
+
+
+# --- Postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) --------------------------
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+_PLACEHOLDERS = {
+    package_settings.LIST_INDEX_IN_API_SCHEMA: (r"\d+", "a position in the list, from 0"),
+    package_settings.DICT_KEY_IN_API_SCHEMA: (r".+", "a key of the object"),
+}
+
+
+def postprocess_error_responses(result, generator, request, public):
+    """drf-standardized-errors documents nested errors with placeholders (`actions.INDEX.id`)
+    and files the `required`/`null` errors of a nested serializer or list under its
+    `non_field_errors`. The API answers `actions.0.id`, and `required`/`null` on the nested
+    field itself (`actions`, `actions.0`); a list item or a dict value is never `required`.
+    Each operation's error components are rewritten to say so: attrs with a placeholder become
+    a `pattern`, and their union loses its discriminator, whose mapping cannot name them.
+
+    drf-standardized-errors adds the 413 to every operation; one without a request body never
+    reads one, so never answers it."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for union in list(schemas.values()):
+        if (union.get("discriminator") or {}).get("propertyName") == "attr":
+            _fix_error_union(union, schemas)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" not in operation:
+                operation.get("responses", {}).pop("413", None)
+    return result
+
+
+def _segments(attr) -> list[str]:
+    return attr.split(package_settings.NESTED_FIELD_SEPARATOR) if attr else []
+
+
+def _set_codes(component: dict, codes: set[str]) -> None:
+    component["properties"]["code"] = {
+        "enum": sorted(codes),
+        "type": "string",
+        "description": "\n".join(f"* `{code}` - {code}" for code in sorted(codes)),
+    }
+
+
+def _fix_error_union(union: dict, schemas: dict) -> None:
+    members: dict = {}  # attr -> component name, in the union's order
+    for item in union["oneOf"]:
+        name = item["$ref"].rsplit("/", 1)[-1]
+        members[schemas[name]["properties"]["attr"]["enum"][0]] = name
+    codes = {
+        attr: set(schemas[name]["properties"]["code"]["enum"]) for attr, name in members.items()
+    }
+
+    separator = package_settings.NESTED_FIELD_SEPARATOR
+    for attr, name in list(members.items()):
+        *parent, last = _segments(attr) or [""]
+        if last in _PLACEHOLDERS:
+            codes[attr].discard("required")
+        if last != NON_FIELD or not parent:
+            continue
+        moved = codes[attr] & {"required", "null"}
+        codes[attr] -= moved
+        if parent[-1] in _PLACEHOLDERS:
+            moved.discard("required")
+        parent_attr = separator.join(parent)
+        if moved and parent_attr not in members:
+            component = copy.deepcopy(schemas[name])
+            component["properties"]["attr"]["enum"] = [parent_attr]
+            component["properties"]["attr"]["description"] = f"* `{parent_attr}` - {parent_attr}"
+            members[parent_attr] = re.sub(r"NonFieldErrors(ErrorComponent)$", r"\1", name)
+            schemas[members[parent_attr]] = component
+            codes[parent_attr] = set()
+        if moved:
+            codes[parent_attr] |= moved
+
+    kept = {attr: name for attr, name in members.items() if codes[attr]}
+    for attr, name in members.items():
+        if attr not in kept:
+            del schemas[name]
+            continue
+        _set_codes(schemas[name], codes[attr])
+        segments = _segments(attr)
+        if any(segment in _PLACEHOLDERS for segment in segments):
+            pattern = re.escape(separator).join(
+                _PLACEHOLDERS[s][0] if s in _PLACEHOLDERS else re.escape(s) for s in segments
+            )
+            notes = "; ".join(
+                f"{p} is {_PLACEHOLDERS[p][1]}" for p in _PLACEHOLDERS if p in segments
+            )
+            schemas[name]["properties"]["attr"] = {
+                "type": "string",
+                "pattern": f"^{pattern}$",
+                "description": f"`{attr}`: {notes}.",
+            }
+    union["oneOf"] = [{"$ref": f"#/components/schemas/{name}"} for name in kept.values()]
+    if any(any(s in _PLACEHOLDERS for s in _segments(attr)) for attr in kept):
+        del union["discriminator"]
+    else:
+        union["discriminator"]["mapping"] = {
+            attr: f"#/components/schemas/{name}" for attr, name in kept.items() if attr is not None
+        }

@@ -1,4 +1,4 @@
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .selectors import dictionary_has_code
@@ -8,6 +8,9 @@ class DictionaryCodeField(serializers.CharField):
     """A code of one dictionary (`regions`, `brands`, ...), checked against its active entries.
     A value the object already has stays valid after its entry is retired, so that editing
     another field of an old car does not fail."""
+
+    # Declared (not only raised) so that the API schema lists the code.
+    default_error_messages = {"invalid_choice": _("'%(code)s' is not in the %(kind)s dictionary.")}
 
     def __init__(self, *, kind: str, **kwargs):
         self.kind = kind
@@ -24,8 +27,7 @@ class DictionaryCodeField(serializers.CharField):
             return code
         if not dictionary_has_code(kind=self.kind, code=code):
             raise serializers.ValidationError(
-                _("'%(code)s' is not in the %(kind)s dictionary.")
-                % {"code": code, "kind": self.kind},
+                self.error_messages["invalid_choice"] % {"code": code, "kind": self.kind},
                 code="invalid_choice",
             )
         return code

@@ -1,12 +1,13 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_apps.accounts.roles import ADMINS, ALL_ROLES
-from shared_apps.core.openapi import error_response
+from shared_apps.core.openapi import error_response, search_validation_errors
 from shared_apps.core.permissions import RolePermission
 
 from . import services
@@ -30,6 +31,11 @@ class AIEnabled(BasePermission):
         return services.ai_enabled()
 
 
+# The assistant turned off for the company; the audit log also refuses roles other than admins.
+AI_DISABLED = error_response(403, ["ai_disabled"])
+FORBIDDEN = error_response(403, ["permission_denied", "ai_disabled"])
+
+
 class AIView(APIView):
     permission_classes = [RolePermission, AIEnabled]
 
@@ -42,7 +48,11 @@ class ChatView(AIView):
 
     @extend_schema(
         request=ChatInputSerializer,
-        responses={200: ChatOutputSerializer, 503: error_response(503, ["ai_unavailable"])},
+        responses={
+            200: ChatOutputSerializer,
+            403: AI_DISABLED,
+            503: error_response(503, ["ai_unavailable"]),
+        },
     )
     def post(self, request):
         payload = ChatInputSerializer(data=request.data)
@@ -52,13 +62,19 @@ class ChatView(AIView):
         return Response(ChatOutputSerializer(body).data)
 
 
+# Raised by ActionSerializer.validate() and by the list's `max_length`, which
+# drf-standardized-errors does not see.
+@extend_validation_errors(["required"], field_name="actions.INDEX.id")
+@extend_validation_errors(["max_length"], field_name="actions.non_field_errors")
 class ActionsView(AIView):
     """Execute (or, with `dry_run`, only check) actions, each with the rights, validation and
     services of the REST API; each is reported with its before/after or its errors."""
 
     read_roles = write_roles = ALL_ROLES  # each action is checked against its resource's roles
 
-    @extend_schema(request=ActionsInputSerializer, responses={200: ActionsOutputSerializer})
+    @extend_schema(
+        request=ActionsInputSerializer, responses={200: ActionsOutputSerializer, 403: AI_DISABLED}
+    )
     def post(self, request):
         payload = ActionsInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -72,6 +88,10 @@ class ActionsView(AIView):
         return Response(ActionsOutputSerializer({"dry_run": dry_run, "results": results}).data)
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: AuditEntrySerializer(many=True), 403: FORBIDDEN})
+)
+@search_validation_errors(methods=["get"])
 class AuditLogView(generics.ListAPIView):
     """What was asked of the assistant and what it did (COMPANY_ADMIN)."""
 

@@ -5,7 +5,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 # Kyrgyz patronymic particles are written in lower case: "Асанов Бакыт уулу".
 LOWERCASE_NAME_PARTICLES = frozenset({"уулу", "кызы", "uulu", "kyzy", "оглы"})
@@ -40,20 +41,44 @@ def person_name_normalize(value: str) -> str:
     return " ".join(words)
 
 
-def validate_numplate(value: str) -> None:
-    if not NUMPLATE_PATTERN.match(numplate_normalize(value)):
-        raise ValidationError(
-            _("Enter a number plate of 2 to 16 letters and digits, e.g. 01KG123ABC."),
-            code="invalid_numplate",
+@deconstructible
+class NormalizedPatternValidator:
+    """`normalize(value)` must match `pattern` (a blank value passes when `allow_blank`). An
+    object with a `code` rather than a function, so that the API schema lists its error code."""
+
+    def __init__(self, *, pattern, normalize, message, code: str, allow_blank: bool = False):
+        self.pattern, self.normalize = pattern, normalize
+        self.message, self.code, self.allow_blank = message, code, allow_blank
+
+    def __call__(self, value: str) -> None:
+        if self.allow_blank and not value:
+            return
+        if not self.pattern.match(self.normalize(value)):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NormalizedPatternValidator) and (
+            (self.pattern, self.normalize, self.message, self.code, self.allow_blank)
+            == (other.pattern, other.normalize, other.message, other.code, other.allow_blank)
         )
 
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.code))
 
-def validate_vin(value: str) -> None:
-    if value and not VIN_PATTERN.match(vin_normalize(value)):
-        raise ValidationError(
-            _("A VIN has 17 characters: digits and Latin letters except I, O and Q."),
-            code="invalid_vin",
-        )
+
+validate_numplate = NormalizedPatternValidator(
+    pattern=NUMPLATE_PATTERN,
+    normalize=numplate_normalize,
+    message=_("Enter a number plate of 2 to 16 letters and digits, e.g. 01KG123ABC."),
+    code="invalid_numplate",
+)
+validate_vin = NormalizedPatternValidator(
+    pattern=VIN_PATTERN,
+    normalize=vin_normalize,
+    message=_("A VIN has 17 characters: digits and Latin letters except I, O and Q."),
+    code="invalid_vin",
+    allow_blank=True,
+)
 
 
 class NormalizedCharField(models.CharField):

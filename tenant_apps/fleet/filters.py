@@ -5,7 +5,7 @@ import datetime as dt
 import django_filters as filters
 from django import forms
 from django.db import connection
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .fields import numplate_normalize
 from .models import (
@@ -108,6 +108,9 @@ class KitFilter(CarRecordFilter):
 class MonthOrDateField(forms.CharField):
     """`YYYY-MM` or `YYYY-MM-DD`, cleaned to the first day of that month."""
 
+    # Declared (not only raised) so that the API schema lists the code.
+    default_error_messages = {"invalid": _("Enter a month (YYYY-MM) or a date (YYYY-MM-DD).")}
+
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
@@ -117,9 +120,7 @@ class MonthOrDateField(forms.CharField):
                 return dt.datetime.strptime(value, fmt).date().replace(day=1)
             except ValueError:
                 continue
-        raise forms.ValidationError(
-            _("Enter a month (YYYY-MM) or a date (YYYY-MM-DD)."), code="invalid"
-        )
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class MonthFilter(filters.Filter):

@@ -10,7 +10,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -26,6 +26,16 @@ _HEADER_READERS = (
     WebPImagePlugin.WebPImageFile,
 )
 IMAGE_HELP_TEXT = "A JPEG, PNG or WebP image of at most 10 MB and 40 megapixels."
+# What `validate_image_upload` raises, by code (the API's upload field declares them too).
+IMAGE_ERROR_MESSAGES = {
+    "file_too_large": _("The image is larger than 10 MB."),
+    "invalid_image": _(
+        "Upload a valid JPEG, PNG or WebP image; this file is not one or is damaged."
+    ),
+    "image_too_large": _(
+        "The image has %(width)sx%(height)s pixels; at most 40 megapixels are accepted."
+    ),
+}
 
 
 def validate_image_upload(upload) -> None:
@@ -33,7 +43,7 @@ def validate_image_upload(upload) -> None:
     if getattr(upload, "_committed", False):
         return  # an already stored file (an update that keeps it) was checked when uploaded
     if upload.size > MAX_IMAGE_BYTES:
-        raise ValidationError(_("The image is larger than 10 MB."), code="file_too_large")
+        raise ValidationError(IMAGE_ERROR_MESSAGES["file_too_large"], code="file_too_large")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -41,10 +51,7 @@ def validate_image_upload(upload) -> None:
     except ValidationError:
         raise
     except Exception as exc:  # Pillow raises many kinds of error for a broken file
-        raise ValidationError(
-            _("Upload a valid JPEG, PNG or WebP image; this file is not one or is damaged."),
-            code="invalid_image",
-        ) from exc
+        raise ValidationError(IMAGE_ERROR_MESSAGES["invalid_image"], code="invalid_image") from exc
     finally:
         upload.seek(0)
 
@@ -64,8 +71,7 @@ def _check_image(upload) -> None:
     width, height = _declared_size(upload)
     if width * height > MAX_IMAGE_PIXELS:
         raise ValidationError(
-            _("The image has %(width)sx%(height)s pixels; at most 40 megapixels are accepted.")
-            % {"width": width, "height": height},
+            IMAGE_ERROR_MESSAGES["image_too_large"] % {"width": width, "height": height},
             code="image_too_large",
         )
     upload.seek(0)

@@ -8,9 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from shared_apps.core.integrity import unique_error_fields
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
+from .images import IMAGE_ERROR_MESSAGES, ImageFileField
 from .models import (
     Accumulator,
     Car,
@@ -31,18 +33,35 @@ from .selectors import company_today, company_users, document_status
 MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
+class ImageUploadField(serializers.FileField):
+    """The API field of an `ImageFileField`: it declares the codes of the model field's validator,
+    so that the API schema lists them."""
+
+    default_error_messages = IMAGE_ERROR_MESSAGES
+
+
 class FleetModelSerializer(serializers.ModelSerializer):
     """Base of the fleet serializers. Uniqueness is left to the database (see
     `shared_apps/core/integrity.py`), so that a duplicate gets the same answer whether or not it
-    races another request; DRF's look-up validators would answer differently and are dropped."""
+    races another request; DRF's look-up validators would answer differently and are dropped.
+    The fields the database reports a duplicate on still declare the `unique` code, for the
+    API schema."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        ImageFileField: ImageUploadField,
+    }
 
     def get_validators(self):
         return []
 
     def get_fields(self):
         fields = super().get_fields()
-        for field in fields.values():
+        unique = unique_error_fields(self.Meta.model)
+        for name, field in fields.items():
             field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+            if (field.source or name) in unique and not field.read_only:
+                field.error_messages.setdefault("unique", UniqueValidator.message)
         return fields
 
 

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
-from shared_apps.core.openapi import error_response
+from shared_apps.core.openapi import error_response, search_validation_errors
 from shared_apps.core.parsers import LimitedMultiPartParser
 
 from . import filters, selectors, serializers, services
@@ -32,6 +32,7 @@ from .models import (
 )
 
 
+@search_validation_errors(actions=["list"])
 class FleetViewSet(viewsets.ModelViewSet):
     """CRUD on one fleet model; creates, updates and deletes go through the fleet services."""
 
@@ -72,6 +73,8 @@ class FleetViewSet(viewsets.ModelViewSet):
         responses={204: None, 409: error_response(409, ["car_has_history"])},
     ),
 )
+# `photos` finds its car through the list's filters, `search` included.
+@search_validation_errors(actions=["photos"], methods=["get"])
 class CarViewSet(FleetViewSet):
     """The company's cars."""
 
@@ -109,11 +112,8 @@ class CarViewSet(FleetViewSet):
     )
     @extend_schema(
         methods=["POST"],
-        request={"multipart/form-data": serializers.CarPhotoSerializer},
-        responses={
-            201: serializers.CarPhotoSerializer,
-            413: error_response(413, ["request_too_large"]),
-        },
+        request=serializers.CarPhotoSerializer,  # multipart/form-data: the action's parser
+        responses={201: serializers.CarPhotoSerializer},
         description="Upload a photo: a real JPEG, PNG or WebP of at most 10 MB and 40 MP.",
     )
     @action(

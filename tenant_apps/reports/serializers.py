@@ -39,6 +39,9 @@ class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
     """`from`/`to` are whole months, both included; without them, the company's current year
     up to this month. `export` picks JSON or a file download."""
 
+    # Raised by validate(); listed for the API schema (`shared_apps.core.openapi`).
+    validate_error_codes = {"from": ["invalid_period"], "to": ["period_too_long"]}
+
     car = CarIdField(help_text="Only this car.")
     from_ = MonthField(required=False, help_text="First month, YYYY-MM.")
     to = MonthField(required=False, help_text="Last month, YYYY-MM.")
@@ -88,6 +91,8 @@ class DocumentReportParams(KeywordNamesMixin, serializers.Serializer):
     """`from`/`to` select documents by their end date. `days` is the warning window (the
     company's, 30 by default). Without `history`, only each car's latest policy of each type and
     latest inspection are listed."""
+
+    validate_error_codes = {"from": ["invalid_period"]}  # as in MonthReportParams
 
     status = serializers.ChoiceField(choices=DocumentStatus.choices, required=False)
     car = CarIdField(help_text="Only this car.")

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_apps.accounts.roles import ALL_ROLES
-from shared_apps.core.openapi import error_response
+from shared_apps.core.openapi import (
+    error_response,
+    extend_params_validation_errors,
+    params_error_codes,
+    search_validation_errors,
+)
 
 from . import services, tables
 from .links import export_job_for_download
@@ -74,6 +79,7 @@ def report_schema(params, body, description: str):
     )
 
 
+@extend_params_validation_errors(params_error_codes(MonthReportParams), methods=["get"])
 class FuelConsumptionView(ReportView):
     report = "fuel-consumption"
     body_serializer = FuelConsumptionSerializer
@@ -88,6 +94,7 @@ class FuelConsumptionView(ReportView):
         return super().get(request)
 
 
+@extend_params_validation_errors(params_error_codes(MonthReportParams), methods=["get"])
 class MaintenanceCostsView(ReportView):
     report = "maintenance-costs"
     body_serializer = MaintenanceCostsSerializer
@@ -102,6 +109,7 @@ class MaintenanceCostsView(ReportView):
         return super().get(request)
 
 
+@extend_params_validation_errors(params_error_codes(DocumentReportParams), methods=["get"])
 class InsuranceInspectionView(ReportView):
     report = "insurance-inspection"
     body_serializer = InsuranceInspectionSerializer
@@ -116,6 +124,11 @@ class InsuranceInspectionView(ReportView):
         return super().get(request)
 
 
+@search_validation_errors(actions=["list"])
+@extend_params_validation_errors(
+    params_error_codes(MonthReportParams, DocumentReportParams, prefix="params"),
+    actions=["create"],
+)
 class ExportJobViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -165,6 +178,7 @@ class ExportDownloadView(APIView):
         parameters=[OpenApiParameter("token", str, required=True)],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            403: error_response(403, ["link_invalid"]),
             410: error_response(410, ["link_expired"]),
         },
     )
