@@ -52,6 +52,19 @@ class Measurement:
         return self.rows / self.seconds if self.seconds else float("inf")
 
 
+def peak_resident_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM belongs to the process image, whereas
+    `ru_maxrss` survives exec: a spawned child would report at least its parent's size."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(target: Callable[..., int | tuple[int, float]], args: tuple, queue) -> None:
     django_setup()
     from django.db import connection
@@ -61,8 +74,7 @@ def _child(target: Callable[..., int | tuple[int, float]], args: tuple, queue) -
     result = target(*args)
     seconds = time.perf_counter() - started
     rows, seconds = result if isinstance(result, tuple) else (result, seconds)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put(Measurement(seconds=seconds, rows=rows, peak_mb=peak_mb))
+    queue.put(Measurement(seconds=seconds, rows=rows, peak_mb=peak_resident_mb()))
 
 
 def measure(target: Callable[..., int | tuple[int, float]], *args) -> Measurement:

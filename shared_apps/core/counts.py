@@ -62,18 +62,21 @@ def count(queryset: QuerySet) -> int:
         sql, params = queryset.order_by().query.sql_with_params()  # one count for every ordering
     except EmptyResultSet:  # a filter nothing can match (`?year=-1`): Django counts 0 unasked
         return 0
-    digest = hashlib.sha256(f"{sql}\0{params!r}".encode()).hexdigest()
+    key = "count:" + hashlib.sha256(f"{sql}\0{params!r}".encode()).hexdigest()
     try:
-        key = f"count:{data_version()}:{digest}"
-        cached = cache.get(key)
+        # One round trip: the data version and this count, stored with the version it was
+        # counted under.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or data_version()
     except Exception:
         logger.warning("count cache unavailable; counting in PostgreSQL", exc_info=True)
         return queryset.count()
-    if cached is not None:
-        return cached
+    counted_under, value = found.get(key, (None, None))
+    if counted_under == version:
+        return value
     value = queryset.count()
     try:
-        cache.set(key, value, timeout=COUNT_TTL_SECONDS)
+        cache.set(key, (version, value), timeout=COUNT_TTL_SECONDS)
     except Exception:
         logger.warning("count cache: could not store a count", exc_info=True)
     return value
