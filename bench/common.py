@@ -4,9 +4,11 @@ fresh processes (so that each peak memory figure is that run's own) and the prin
 import multiprocessing
 import os
 import resource
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 BENCH_SLUG = "bench"
 
@@ -50,6 +52,23 @@ class Measurement:
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds else float("inf")
+
+
+def pg_binary(name: str) -> str:
+    """A PostgreSQL client program (psql, pg_dump): pgserver's own, matching the embedded
+    server, else the one on PATH."""
+    try:
+        import pgserver
+
+        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
+        if bundled.exists():
+            return str(bundled)
+    except ImportError:
+        pass
+    found = shutil.which(name)
+    if not found:
+        raise RuntimeError(f"the benchmarks need {name}")
+    return found
 
 
 def peak_resident_mb() -> float:

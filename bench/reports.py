@@ -7,35 +7,17 @@ Goal (issue 6): the report within 1.5x of the raw SQL."""
 
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import tempfile
 import time
-from pathlib import Path
 
 from bench import dataset
-from bench.common import BENCH_SLUG, bench_company, django_setup, migrate, print_table
+from bench.common import BENCH_SLUG, bench_company, django_setup, migrate, pg_binary, print_table
 
 RUNS = 5
 GOAL = 1.5
 GROUPINGS = ("month", "year", "car")
-
-
-def psql_binary() -> str:
-    """pgserver's psql (the embedded server's own version), else the one on PATH."""
-    try:
-        import pgserver
-
-        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql"
-        if bundled.exists():
-            return str(bundled)
-    except ImportError:
-        pass
-    found = shutil.which("psql")
-    if not found:
-        raise RuntimeError("psql is needed for the report baseline")
-    return found
 
 
 def psql_milliseconds(sql: str, runs: int) -> list[float]:
@@ -47,7 +29,7 @@ def psql_milliseconds(sql: str, runs: int) -> list[float]:
         file.flush()
         out = subprocess.run(
             [
-                psql_binary(),
+                pg_binary("psql"),
                 os.environ["DATABASE_URL"],
                 "-X",
                 "-q",

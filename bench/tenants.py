@@ -25,7 +25,6 @@ import argparse
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -36,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import print_table
+from bench.common import pg_binary, print_table
 
 COMPANIES = 1_000
 CREATE_RUNS = {"spare": 3, "clone": 2, "migrations": 2}
@@ -199,21 +198,6 @@ def remove_new_companies(suffix: str) -> None:
 # --- 1,000 background companies -------------------------------------------------------------------
 
 
-def _pg_tool(name: str) -> str:
-    try:
-        import pgserver
-
-        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
-        if bundled.exists():
-            return str(bundled)
-    except ImportError:
-        pass
-    found = shutil.which(name)
-    if not found:
-        raise RuntimeError(f"{name} is needed to make the background companies")
-    return found
-
-
 def _insert_company_rows(count: int, queue) -> None:
     import django
 
@@ -257,7 +241,7 @@ def background_companies(count: int) -> float:
     in_child("_tenants", _insert_company_rows, count)
     dump = subprocess.run(
         [
-            _pg_tool("pg_dump"),
+            pg_binary("pg_dump"),
             tenants_url(),
             "--schema=template",
             "--schema-only",

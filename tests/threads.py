@@ -5,8 +5,9 @@ again by the test that made it."""
 
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 TIMEOUT_SECONDS = 60
 
@@ -65,3 +66,25 @@ def in_schema(company, call: Callable):
         return call()
 
     return committed(run)
+
+
+@contextmanager
+def table_locked(company, table: str, mode: str = "SHARE", *, hold_seconds: float = 30):
+    """Hold one of `company`'s tables locked in `mode` (SHARE: reads pass, writes wait; ACCESS
+    EXCLUSIVE: even reads wait), from a thread of its own, until the block ends."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        connection.set_tenant(company)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{table}" IN {mode} MODE')
+            locked.set()
+            release.wait(timeout=hold_seconds)
+
+    done = in_background(hold)
+    try:
+        assert locked.wait(timeout=10)
+        yield
+    finally:
+        release.set()
+        done()

@@ -65,17 +65,6 @@ class ErrorCode401Enum(models.TextChoices):
     USER_INACTIVE = "user_inactive"
 
 
-class Error401Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=ErrorCode401Enum.choices)
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ErrorResponse401Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error401Serializer(many=True)
-
-
 # --- 413 of the endpoints that read a request body (DRF_STANDARDIZED_ERRORS["ERROR_SCHEMAS"]) ---
 
 
@@ -87,15 +76,32 @@ class ErrorCode413Enum(models.TextChoices):
     REQUEST_TOO_LARGE = "request_too_large"
 
 
-class Error413Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=ErrorCode413Enum.choices)
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
+def _error_response_serializer(status_code: int, codes: type[models.TextChoices]):
+    """`{type, errors: [{code, detail, attr}]}` for one status, named as drf-standardized-errors
+    names its own components (`ErrorResponse401`, `Error401`)."""
+
+    def serializer(name: str, fields: dict) -> type[serializers.Serializer]:
+        return type(name, (serializers.Serializer,), {**fields, "__module__": __name__})
+
+    error = serializer(
+        f"Error{status_code}Serializer",
+        {
+            "code": serializers.ChoiceField(choices=codes.choices),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    return serializer(
+        f"ErrorResponse{status_code}Serializer",
+        {
+            "type": serializers.ChoiceField(choices=ClientErrorEnum.choices),
+            "errors": error(many=True),
+        },
+    )
 
 
-class ErrorResponse413Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error413Serializer(many=True)
+ErrorResponse401Serializer = _error_response_serializer(401, ErrorCode401Enum)
+ErrorResponse413Serializer = _error_response_serializer(413, ErrorCode413Enum)
 
 
 # --- Validation errors that drf-standardized-errors cannot see ----------------------------------

@@ -7,21 +7,19 @@ kept with it.
 The rows the threads race on are committed (the test's own transaction is invisible to other
 connections), so every car created here, with its records, is deleted again after each test."""
 
-import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection, models, transaction
+from django.db import connection, models
 
 from shared_apps.accounts.models import User
 from shared_apps.companies.models import Company
 from tenant_apps.fleet.models import Car, FuelRecord, Kit, MonthlyMileage, Recorder
 from tests.conftest import CompanyClient
 from tests.factories import CarFactory
-from tests.threads import committed, in_background, in_schema, run_in_parallel
+from tests.threads import committed, in_background, in_schema, run_in_parallel, table_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -66,27 +64,6 @@ def wait_until_blocked(company: Company, model: type[models.Model]) -> None:
     while not in_schema(company, waiting):
         assert time.monotonic() < deadline, f"nothing waited for {model._meta.db_table}"
         time.sleep(0.01)
-
-
-@contextmanager
-def table_locked(company: Company, model: type[models.Model]):
-    """Hold `model`'s table in SHARE mode (reads pass, writes wait) until the block ends."""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        connection.set_tenant(company)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f'LOCK TABLE "{model._meta.db_table}" IN SHARE MODE')
-            locked.set()
-            release.wait(timeout=30)
-
-    done = in_background(hold)
-    try:
-        assert locked.wait(timeout=10)
-        yield
-    finally:
-        release.set()
-        done()
 
 
 def _fleet_car_ids() -> set[int]:
@@ -407,7 +384,7 @@ def test_car_deleted_between_a_fuel_records_check_and_commit_refuses_the_record(
     car_id = committed_car(acme)
     deleter, poster = admin_client(acme), admin_client(acme)
 
-    with table_locked(acme, FuelRecord):
+    with table_locked(acme, FuelRecord._meta.db_table):
         # The POST has found the car and now waits to insert the record.
         post = in_background(request(poster, "post", FUEL_RECORDS, {"car": car_id, **FUEL}))
         wait_until_blocked(acme, FuelRecord)
@@ -435,7 +412,7 @@ def test_car_that_gets_a_fuel_record_while_being_deleted_is_kept(acme):
     car_id = committed_car(acme)
     deleter, poster = admin_client(acme), admin_client(acme)
 
-    with table_locked(acme, Car):
+    with table_locked(acme, Car._meta.db_table):
         # The DELETE has found no history and now waits to delete the row.
         delete = in_background(request(deleter, "delete", f"{CARS}{car_id}/"))
         wait_until_blocked(acme, Car)

@@ -10,7 +10,6 @@ import contextlib
 import os
 import signal
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection, transaction
+from django.db import connection
 
 from config.celery import app as celery_app
 from shared_apps.accounts.models import User
@@ -36,7 +35,7 @@ from tests.reports.test_exports import (
     reset_broker_connections,
     worker_database_url,
 )
-from tests.threads import committed, in_background
+from tests.threads import committed, table_locked
 
 from .servers import Process, Redis, project_env
 
@@ -156,26 +155,10 @@ def lock_waiters(company) -> int:
         return cursor.fetchone()[0]
 
 
-@contextlib.contextmanager
 def fuel_table_locked(company):
-    """Hold the company's fuel records locked (ACCESS EXCLUSIVE: even reads wait) until the
-    block ends; a build waits there with its job `running`."""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        connection.set_tenant(company)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f'LOCK TABLE "{FUEL_TABLE}" IN ACCESS EXCLUSIVE MODE')
-            locked.set()
-            release.wait(timeout=WAIT_SECONDS * 2)
-
-    done = in_background(hold)
-    try:
-        assert locked.wait(timeout=10)
-        yield
-    finally:
-        release.set()
-        done()
+    """The company's fuel records locked so that even reads wait: a build waits there with its
+    job `running`."""
+    return table_locked(company, FUEL_TABLE, "ACCESS EXCLUSIVE", hold_seconds=WAIT_SECONDS * 2)
 
 
 def wait_until(condition: Callable[[], bool], worker: Worker | None, what: str) -> None:
