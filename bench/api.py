@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench import dataset
 from bench.common import bench_company, django_setup, migrate, print_table
+from scripts.devstack import free_port
 
 HOST = "bench.localhost"
 CONCURRENCY = 8
@@ -84,12 +85,6 @@ async def _load(port: int, path: str, token: str) -> Load:
     return Load(len(latencies), errors, time.perf_counter() - recorded_from, latencies)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(port: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.server.settings", "DEBUG": "off"}
     server = subprocess.Popen(
@@ -143,7 +138,7 @@ def main(argv: list[str]) -> int:
     token = _token()
     connection.close()
 
-    port = _free_port()
+    port = free_port()
     server = _serve(port)
     table, misses = [], 0
     try:

@@ -96,17 +96,30 @@ def _child(target: Callable[..., int | tuple[int, float]], args: tuple, queue) -
     queue.put(Measurement(seconds=seconds, rows=rows, peak_mb=peak_resident_mb()))
 
 
+def in_fresh_process(target: Callable, *args, env: dict[str, str] | None = None):
+    """`target(*args, queue)` (a module-level function) in a new process started with
+    `os.environ` updated by `env`; what it puts in the queue."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    saved = dict(os.environ)
+    os.environ.update(env or {})  # a spawned process starts with the environment of this moment
+    try:
+        process = context.Process(target=target, args=(*args, queue))
+        process.start()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    result = queue.get()
+    process.join()
+    assert process.exitcode == 0, process.exitcode
+    return result
+
+
 def measure(target: Callable[..., int | tuple[int, float]], *args) -> Measurement:
     """Run `target(*args)` (a module-level function) in a fresh process, in the bench company's
     schema: its time and the process's peak resident memory. The target returns its row count,
     or (rows, seconds) when only part of it is to be timed."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(target, args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
+    return in_fresh_process(_child, target, args)
 
 
 def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:

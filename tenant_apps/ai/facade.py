@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from tenant_apps.fleet.fields import numplate_normalize
 from tenant_apps.fleet.models import Car
@@ -89,28 +89,12 @@ def fleet_summary() -> dict:
     }
 
 
-def fuel_consumption(
-    *,
-    car_id: int | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    group_by: str = "month",
-) -> dict:
-    """The fuel report (same numbers as `reports/fuel-consumption/`), at most MAX_ROWS rows."""
+def _month_report(build, row, *, car_id, date_from, date_to, group_by) -> dict:
+    """A month report built by `build` (a reports selector), its rows shaped by `row`: the
+    latest MAX_ROWS rows, with the totals and how many rows there were."""
     _choice("group_by", group_by, reports.GROUPINGS)
     period = _period(date_from, date_to)
-    report = reports.fuel_consumption_report(period=period, group_by=group_by, car_id=car_id)
-
-    def row(r) -> dict:
-        return {
-            "period": r.period,
-            "numplate": r.numplate,
-            "liters": _money(r.liters),
-            "cost": _money(r.cost),
-            "mileage_km": r.mileage_km,
-            "avg_consumption_l_per_100km": _money(r.avg_consumption_l_per_100km),
-        }
-
+    report = build(period=period, group_by=group_by, car_id=car_id)
     return {
         "from": f"{period.first:%Y-%m}",
         "to": f"{period.last:%Y-%m}",
@@ -120,6 +104,48 @@ def fuel_consumption(
         "rows": [row(r) for r in report.rows[-MAX_ROWS:]],
         "rows_total": len(report.rows),
     }
+
+
+def _fuel_row(r) -> dict:
+    return {
+        "period": r.period,
+        "numplate": r.numplate,
+        "liters": _money(r.liters),
+        "cost": _money(r.cost),
+        "mileage_km": r.mileage_km,
+        "avg_consumption_l_per_100km": _money(r.avg_consumption_l_per_100km),
+    }
+
+
+def _cost_row(r) -> dict:
+    return {
+        "period": r.period,
+        "numplate": r.numplate,
+        "parts": _money(r.parts),
+        "work": _money(r.work),
+        "tires": _money(r.tires),
+        "accumulators": _money(r.accumulators),
+        "inspections": _money(r.inspections),
+        "total": _money(r.total),
+    }
+
+
+def fuel_consumption(
+    *,
+    car_id: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    group_by: str = "month",
+) -> dict:
+    """The fuel report (same numbers as `reports/fuel-consumption/`), at most MAX_ROWS rows."""
+    return _month_report(
+        reports.fuel_consumption_report,
+        _fuel_row,
+        car_id=car_id,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+    )
 
 
 def maintenance_costs(
@@ -130,31 +156,14 @@ def maintenance_costs(
     group_by: str = "month",
 ) -> dict:
     """The maintenance report (same numbers as `reports/maintenance-costs/`), capped."""
-    _choice("group_by", group_by, reports.GROUPINGS)
-    period = _period(date_from, date_to)
-    report = reports.maintenance_costs_report(period=period, group_by=group_by, car_id=car_id)
-
-    def row(r) -> dict:
-        return {
-            "period": r.period,
-            "numplate": r.numplate,
-            "parts": _money(r.parts),
-            "work": _money(r.work),
-            "tires": _money(r.tires),
-            "accumulators": _money(r.accumulators),
-            "inspections": _money(r.inspections),
-            "total": _money(r.total),
-        }
-
-    return {
-        "from": f"{period.first:%Y-%m}",
-        "to": f"{period.last:%Y-%m}",
-        "group_by": group_by,
-        "car": car_id,
-        "totals": row(report.totals),
-        "rows": [row(r) for r in report.rows[-MAX_ROWS:]],
-        "rows_total": len(report.rows),
-    }
+    return _month_report(
+        reports.maintenance_costs_report,
+        _cost_row,
+        car_id=car_id,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+    )
 
 
 def documents_status(*, status: str | None = None, days: int | None = None) -> dict:
@@ -226,18 +235,3 @@ def top_cars(
         "to": f"{period.last:%Y-%m}",
         "rows": [{"car": c, "numplate": n, "value": v} for c, n, v in values[:limit]],
     }
-
-
-def cars_needing_attention() -> dict:
-    """Cars in repair and cars without a valid OSAGO today (a quick list, capped)."""
-    today = company_today(connection.tenant)
-    in_repair = list(
-        Car.objects.filter(status="repair").values_list("numplate", flat=True)[:MAX_ROWS]
-    )
-    uninsured = list(
-        Car.objects.exclude(status="decommissioned")
-        .exclude(Q(insurances__insurance_type="osago") & Q(insurances__end_date__gte=today))
-        .values_list("numplate", flat=True)
-        .distinct()[:MAX_ROWS]
-    )
-    return {"in_repair": in_repair, "without_valid_osago": uninsured}

@@ -74,9 +74,9 @@ class CompanyUserField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         instance = getattr(self.parent, "instance", None)
-        current = getattr(instance, self.source, None)
-        if current is not None and str(current.pk) == str(data):
-            return current
+        current_id = getattr(instance, f"{self.source}_id", None)  # no query for the comparison
+        if current_id is not None and str(current_id) == str(data):
+            return getattr(instance, self.source)
         return super().to_internal_value(data)
 
 

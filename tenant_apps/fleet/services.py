@@ -39,6 +39,13 @@ def _delete_files_on_commit(names: Iterable[str]) -> None:
             transaction.on_commit(partial(default_storage.delete, name))
 
 
+def _discard_new_files(instance: models.Model, files_before: dict[str, str]) -> None:
+    """The row was not saved, so the files it just stored must not stay either."""
+    for field, name in _stored_files(instance).items():
+        if name and name != files_before.get(field):
+            default_storage.delete(name)
+
+
 def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
     instance.full_clean(validate_unique=False, validate_constraints=False)
     adding = instance._state.adding
@@ -47,17 +54,17 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
             # Never Django's "UPDATE, else INSERT": a record deleted meanwhile must stay deleted.
             instance.save(force_insert=adding, force_update=not adding)
     except IntegrityError as exc:
-        # The row is not there, so the files it just stored must not be either.
-        for field, name in _stored_files(instance).items():
-            if name and name != files_before.get(field):
-                default_storage.delete(name)
+        _discard_new_files(instance, files_before)
         error = validation_error_from_integrity_error(exc, type(instance))
         if error is None:
             raise
         raise error from exc
     except DatabaseError as exc:
-        if adding:
+        # Only Django's own "Forced update did not affect any rows." means a deleted row; a
+        # lost connection or a timeout is no 404.
+        if adding or type(exc) is not DatabaseError:
             raise
+        _discard_new_files(instance, files_before)
         raise Http404(_("It was deleted meanwhile.")) from exc
     generated = [f.attname for f in instance._meta.concrete_fields if f.generated]
     if generated and not adding:
@@ -87,10 +94,11 @@ def record_update(*, instance: ModelT, **changes) -> ModelT:
 def record_save(*, instance: ModelT) -> ModelT:
     """Save an instance whose fields were already set (the admin's forms); a replaced file's
     old version is removed."""
-    if instance._state.adding:
-        before = dict.fromkeys(_stored_files(instance), "")
-    else:
-        before = _stored_files(type(instance)._default_manager.get(pk=instance.pk))
+    stored = None
+    if not instance._state.adding:
+        stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    # A row deleted meanwhile has no old files: `_save` answers 404 for it.
+    before = _stored_files(stored) if stored else dict.fromkeys(_stored_files(instance), "")
     return _save(instance, files_before=before)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, F, Func, QuerySet, Value
 
+from shared_apps.core import counts
 from tenant_apps.fleet.models import FuelRecord
 
 from .results import (
@@ -139,5 +140,5 @@ def fuel_ledger_table(records: QuerySet[FuelRecord], *, label: str) -> Table:
         ),
         rows=rows.iterator(chunk_size=5000),
         totals=None,
-        row_count=records.count(),
+        row_count=counts.count(records),  # the list's cached count, when it has one
     )

@@ -117,12 +117,15 @@ def test_a_template_behind_the_code_is_migrated_before_a_clone(db):
         assert cursor.fetchone() == (True,)
 
 
-@pytest.mark.parametrize("slug", ["template"])
-def test_the_template_cannot_be_taken_as_a_company(db, slug):
+def test_the_template_cannot_be_taken_as_a_company(db):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
-        provision(slug)
+    migrations_before = catalog("template")["migrations"]
+    with pytest.raises(ValidationError) as refused:
+        provision("template")
+
+    assert refused.value.message_dict == {"slug": ["The slug 'template' is reserved."]}
+    assert catalog("template")["migrations"] == migrations_before
 
 
 # --- Spare schemas ------------------------------------------------------------------------------

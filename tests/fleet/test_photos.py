@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 from PIL import Image
 
 from shared_apps.accounts.roles import Role
+from tenant_apps.fleet import services
 from tenant_apps.fleet.models import Accumulator, Car, CarPhoto, Recorder, Tires
-from tests.factories import CarFactory, SpareFactory
+from tests.factories import CarFactory, SpareFactory, TiresFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -750,3 +752,26 @@ def test_an_upload_over_the_request_limit_is_413_before_it_is_read(
         ],
     }
     assert files_under(media_root) == []
+
+
+def test_a_photo_sent_to_a_record_deleted_meanwhile_is_a_404_and_leaves_no_file(
+    in_acme, media_root
+):
+    tires = TiresFactory()
+    Tires.objects.filter(pk=tires.pk).delete()  # another request deleted it
+
+    with pytest.raises(Http404):
+        services.record_update(instance=tires, photo=upload("side.png", png_bytes()))
+
+    assert files_under(media_root) == []
+    assert not Tires.objects.filter(pk=tires.pk).exists()
+
+
+def test_the_admin_saving_a_record_deleted_meanwhile_is_a_404(in_acme):
+    tires = TiresFactory()
+    Tires.objects.filter(pk=tires.pk).delete()
+    tires.model = "Hakkapeliitta"
+
+    with pytest.raises(Http404):
+        services.record_save(instance=tires)
+    assert not Tires.objects.filter(pk=tires.pk).exists()

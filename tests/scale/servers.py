@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,16 +21,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 
-from scripts.devstack import start_redis
+from scripts.devstack import free_port, start_redis
 from tests.reports.test_exports import worker_database_url
 
 HOST = "acme.localhost"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def with_query(url: str, **params: str) -> str:

@@ -273,7 +273,6 @@ def test_a_whole_worker_killed_mid_export_is_retried_by_the_next_worker(exporter
             first.process.wait(timeout=10)
     finally:
         stop_worker(first)
-    time.sleep(0.5)
     assert exporter.state(job_id)["status"] == "running"  # until a worker takes it again
 
     second = start_worker(broker, "lost", "solo", CELERY_VISIBILITY_TIMEOUT="1")
