@@ -2,6 +2,7 @@
 Which roles may write each resource is declared here, row by row of CONTRACT §6."""
 
 import mimetypes
+import posixpath
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
@@ -272,7 +273,13 @@ def media_file(request, schema: str, path: str):
     """An image of this company's media folder. The names are random (see `images.py`), so a
     link works like a capability: an `<img src>` can show it without a token, and only a holder
     of the link can. Another company's folder is a 404 on this host."""
-    if schema != connection.schema_name or not path.startswith(IMAGE_FOLDERS):
+    # Only a path that is already normal names a file inside an image folder: `..`, `.` and
+    # doubled slashes (also sent as `%2f`) could climb out of it into the exports.
+    if (
+        schema != connection.schema_name
+        or posixpath.normpath(path) != path
+        or not path.startswith(IMAGE_FOLDERS)
+    ):
         raise Http404
     try:
         handle = default_storage.open(path)

@@ -534,6 +534,36 @@ def test_another_company_file_cannot_be_reached_by_traversal(client_for, acme, g
         assert response.json() == NOT_FOUND
 
 
+@pytest.fixture
+def acme_export_file(in_acme, media_root) -> str:
+    """An export file in acme's media folder, as the export worker leaves it."""
+    folder = media_root / "acme" / "exports"
+    folder.mkdir(parents=True)
+    (folder / "job.csv").write_text("numplate,liters\n01KG123ABC,50\n")
+    return "exports/job.csv"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/acme/cars/photos/../../exports/job.csv",
+        "/media/acme/cars/photos/..%2f..%2fexports%2fjob.csv",
+        "/media/acme/cars/photos%2f..%2f..%2fexports/job.csv",
+        "/media/acme/tires/../exports/job.csv",
+        "/media/acme/recorders/./../exports/job.csv",
+        "/media/acme/accumulators//../exports/job.csv",
+        "/media/acme/exports/job.csv",
+    ],
+)
+def test_an_export_file_is_never_served_as_media(client_for, acme, acme_export_file, path):
+    """Exports have their own signed, expiring, creator-only links: the media view, which needs
+    no token, serves the image folders only, however the path climbs out of them."""
+    response = client_for(acme).get(path)
+
+    assert response.status_code == 404, path
+    assert response.json() == NOT_FOUND
+
+
 # --- Photos of tyres, batteries and dashcams ----------------------------------------------------
 
 RECORDS = {
