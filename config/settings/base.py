@@ -173,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["shared_apps.core.permissions.RolePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "shared_apps.core.parsers.DepthSafeJSONParser",
         "shared_apps.core.parsers.LimitedMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "shared_apps.core.pagination.PageNumberPagination",

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
 from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
-from shared_apps.core.validators import refuse_nul_characters
+from shared_apps.core.validators import FREE_FORM_JSON_VALIDATORS
 from tenant_apps.fleet import serializers as fleet_serializers
 from tenant_apps.fleet import services
 from tenant_apps.fleet.models import (
@@ -53,7 +53,7 @@ class ActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[CREATE, UPDATE, DELETE])
     entity = serializers.ChoiceField(choices=sorted(ENTITIES))
     id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    data = serializers.DictField(required=False, default=dict, validators=[refuse_nul_characters])
+    data = serializers.DictField(required=False, default=dict, validators=FREE_FORM_JSON_VALIDATORS)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     def validate(self, attrs):

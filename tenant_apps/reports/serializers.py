@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from shared_apps.core.serializers import KeywordNamesMixin
-from shared_apps.core.validators import refuse_nul_characters
+from shared_apps.core.validators import FREE_FORM_JSON_VALIDATORS
 from tenant_apps.fleet.models import Car, DocumentStatus
 from tenant_apps.fleet.models.fuel import FIRST_YEAR, LAST_YEAR
 from tenant_apps.fleet.selectors import company_today
@@ -215,7 +215,7 @@ class ExportJobCreateSerializer(serializers.Serializer):
     params = serializers.DictField(
         required=False,
         default=dict,
-        validators=[refuse_nul_characters],
+        validators=FREE_FORM_JSON_VALIDATORS,
         help_text='The report\'s query parameters, e.g. `{"from": "2026-01", "group_by": "car"}`.',
     )
 
