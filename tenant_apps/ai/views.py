@@ -1,3 +1,6 @@
+import dataclasses
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -11,6 +14,7 @@ from shared_apps.core.openapi import error_response, search_validation_errors
 from shared_apps.core.permissions import RolePermission
 
 from . import services
+from .filters import AuditEntryFilter
 from .models import AIAuditEntry
 from .serializers import (
     ActionsInputSerializer,
@@ -57,7 +61,11 @@ class ChatView(AIView):
     def post(self, request):
         payload = ChatInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        reply = services.chat_answer(user=request.user, request=payload.to_request(request.user))
+        chat_request = payload.to_request(request.user)
+        if "language" not in payload.validated_data:
+            # The request's language: the user's own, unless `Accept-Language` names another.
+            chat_request = dataclasses.replace(chat_request, language=translation.get_language())
+        reply = services.chat_answer(user=request.user, request=chat_request)
         body = {"reply": reply.reply, "actions": reply.actions, "data": reply.data}
         return Response(ChatOutputSerializer(body).data)
 
@@ -99,6 +107,6 @@ class AuditLogView(generics.ListAPIView):
     read_roles = ADMINS
     serializer_class = AuditEntrySerializer
     queryset = AIAuditEntry.objects.select_related("user")
-    filterset_fields = ["kind", "user", "dry_run"]
+    filterset_class = AuditEntryFilter
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]

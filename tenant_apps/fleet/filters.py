@@ -27,6 +27,15 @@ from .models import (
 from .selectors import company_today, company_users, document_status_q
 
 
+class CompanyUserFilter(filters.ModelChoiceFilter):
+    """The id of a user of this company: another company's user id is refused like an unknown
+    one (users live in the public schema, so the schema does not hide them)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Id of a user of this company.")
+        super().__init__(queryset=lambda request: company_users(), **kwargs)
+
+
 class CarFilter(filters.FilterSet):
     region = filters.CharFilter(help_text="Region code.")
     brand = filters.CharFilter(help_text="Brand code.")
@@ -36,10 +45,7 @@ class CarFilter(filters.FilterSet):
     numplate = filters.CharFilter(
         method="filter_numplate", help_text="Part of the number plate; spaces and case ignored."
     )
-    # Only this company's users: another company's user id is refused like an unknown one.
-    driver = filters.ModelChoiceFilter(
-        queryset=lambda request: company_users(), help_text="Id of a user of this company."
-    )
+    driver = CompanyUserFilter()
 
     class Meta:
         model = Car

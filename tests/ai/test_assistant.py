@@ -1677,6 +1677,34 @@ def test_the_audit_log_is_for_the_company_admin(acme_as, fleet, globex, make_use
         assert response.json()["errors"] == [PERMISSION_DENIED]
 
 
+def test_the_audit_log_filters_by_this_company_users_only(acme_as, fleet, globex, make_user):
+    """Users live in the public schema: another company's user id is refused exactly like an id
+    that does not exist, so the answer does not tell whether it exists."""
+    admin, dispatcher = acme_as(Role.COMPANY_ADMIN), acme_as(Role.DISPATCHER)
+    chat(dispatcher, "fleet summary")
+    chat(admin, "fleet summary")
+    outsider = make_user(globex, Role.DISPATCHER)
+    missing_id = outsider.pk + 1000
+
+    mine = get_json(admin, AUDIT, user=dispatcher.user.pk)
+    answers = [admin.get(AUDIT, {"user": user_id}) for user_id in (outsider.pk, missing_id)]
+
+    assert [e["user"] for e in mine["results"]] == [dispatcher.user.pk]
+    for user_id, response in zip((outsider.pk, missing_id), answers, strict=True):
+        assert response.status_code == 400, user_id
+        assert response.json() == {
+            "type": "validation_error",
+            "errors": [
+                {
+                    "code": "invalid_choice",
+                    "detail": "Select a valid choice. That choice is not one of the available "
+                    "choices.",
+                    "attr": "user",
+                }
+            ],
+        }
+
+
 # --- The switch and anonymous access --------------------------------------------------------------
 
 
