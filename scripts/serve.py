@@ -2,6 +2,7 @@
 seed the demo company, then serve the API with a Celery worker (and beat) beside it.
 Ctrl-C or SIGTERM stops both."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -23,17 +24,24 @@ WORKER = [
     "--concurrency=2",
     "--schedule=.data/run/celerybeat-schedule",
 ]
-WEB = [PYTHON, "manage.py", "runserver", "0.0.0.0:8000", "--noreload"]
+
+
+def web_command(environ: dict[str, str]) -> list[str]:
+    """Django's development server, on this machine only unless `HOST` (e.g. 0.0.0.0) says
+    otherwise: it runs with DEBUG on and a key that only this checkout knows."""
+    address = f"{environ.get('HOST', '127.0.0.1')}:{environ.get('PORT', '8000')}"
+    return [PYTHON, "manage.py", "runserver", address, "--noreload"]
 
 
 def main() -> int:
     for command in SETUP:
         subprocess.run(command, check=True)
     worker = subprocess.Popen(WORKER)
-    web = subprocess.Popen(WEB)
+    web = subprocess.Popen(web_command(os.environ))
+    port = os.environ.get("PORT", "8000")
     print(
-        "\nFleet API: http://demo.localhost:8000/api/docs/"
-        "  (platform admin: http://localhost:8000/admin/)\n",
+        f"\nFleet API: http://demo.localhost:{port}/api/docs/"
+        f"  (platform admin: http://localhost:{port}/admin/)\n",
         flush=True,
     )
 

@@ -1,16 +1,45 @@
 """Settings shared by every environment; every knob comes from the environment or `.env`."""
 
+import contextlib
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
+
+def checkout_secret_key(path: Path) -> str:
+    """A random key made once per checkout and kept in `path` (mode 0600), for development and
+    tests when SECRET_KEY is not set: a key written in the source would let anyone who reads it
+    forge tokens. "" where the file cannot be made (a read-only production image: `prod.py`
+    then refuses to start)."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return ""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(draft, path)
+        draft.unlink()
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
+SECRET_KEY = env("SECRET_KEY", default="") or checkout_secret_key(BASE_DIR / ".data" / "secret_key")
 DEBUG = env.bool("DEBUG", default=False)
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}"])
@@ -60,11 +89,15 @@ TENANT_CREATION_FAKES_MIGRATIONS = env.bool("TENANT_CREATION_FAKES_MIGRATIONS", 
 TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=2)
 
 MIDDLEWARE = [
-    # Health first: load balancers probe by IP or any host, before a tenant is resolved.
+    # Before anything can answer: every response carries its request id and the security
+    # headers, also the health check's and the unknown host's.
+    "shared_apps.core.middleware.RequestIDMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Health next: load balancers probe by IP or any host, before a tenant is resolved.
     "shared_apps.core.middleware.HealthCheckMiddleware",
     "shared_apps.companies.middleware.CompanyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # admin and Swagger UI assets in production
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,7 +106,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 TEMPLATES = [
@@ -160,6 +192,17 @@ STORAGES = {
 
 # --- HTTP -----------------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# e.g. `^https://[a-z0-9-]+\.fleet\.example$` for a frontend served on every company's host.
+CORS_ALLOWED_ORIGIN_REGEXES = env.list("CORS_ALLOWED_ORIGIN_REGEXES", default=[])
+# What the React client reads (download names, when to retry, the id to quote in a bug report)
+# and sends (its own request id, Sentry's tracing headers).
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "Retry-After", "X-Request-ID"]
+CORS_ALLOW_HEADERS = (*cors_default_headers, "x-request-id", "sentry-trace", "baggage")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Probes speak plain HTTP to the container, also where everything else is redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A multipart request (an upload) larger than this is refused before it is read.
 MAX_UPLOAD_REQUEST_BYTES = env.int("MAX_UPLOAD_REQUEST_BYTES", default=20 * 1024 * 1024)
@@ -315,10 +358,31 @@ AI_RETRIES = env.int("AI_RETRIES", default=2)
 # The whole chat (every round of tool calls, every retry) ends within this many seconds.
 AI_CHAT_DEADLINE_SECONDS = env.float("AI_CHAT_DEADLINE_SECONDS", default=60.0)
 
+# Every line names its request, company schema and user (shared_apps/core/logging.py). `json`
+# (the production default) writes one JSON object per line for a log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "shared_apps.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[%(request_id)s %(schema)s user=%(user_id)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(schema)s %(user_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

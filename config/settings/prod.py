@@ -7,13 +7,19 @@ from .base import SECRET_KEY, env
 
 if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DEBUG must be off in production (config.settings.prod).")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-insecure") or "change-me" in SECRET_KEY:
+# Only a key given to this deployment: never the checkout's development key, never an example's.
+if not env("SECRET_KEY", default="") or len(SECRET_KEY) < 50 or "change-me" in SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-SECURE_CONTENT_TYPE_NOSNIFF = True
+# One JSON object per log line, for the log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": LOG_FORMAT}},  # noqa: F405
+}
 # TLS is usually terminated by the proxy in front; turn these on once it serves HTTPS only.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

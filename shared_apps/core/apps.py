@@ -8,6 +8,13 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Core"
 
+    def ready(self):
+        from django.core.signals import request_finished
+
+        from .logging import log_context_close
+
+        request_finished.connect(log_context_close, dispatch_uid="log_context_close")
+
 
 class PlatformAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the platform's admin site (platform staff only)."""

@@ -1,16 +1,45 @@
-"""`/healthz` on every host: answered before the tenant middleware, so a load balancer can probe
-by IP. 200 when PostgreSQL and Redis both answer, 503 (with which one failed) otherwise."""
+"""Middleware that runs before a company is chosen.
+
+`RequestIDMiddleware` (first) gives every request an id that its answer and its log lines carry;
+`/healthz` on every host is answered before the tenant middleware, so a load balancer can probe
+by IP: 200 when PostgreSQL and Redis both answer, 503 (with which one failed) otherwise."""
 
 import logging
+import re
+import uuid
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from .logging import log_context_open
+
 logger = logging.getLogger(__name__)
 
 HEALTH_PATHS = frozenset({"/healthz", "/healthz/"})
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's id is kept when it is a plausible one (a UUID, a trace id); anything else is replaced
+# rather than copied into the logs and the answer.
+_CALLER_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+class RequestIDMiddleware:
+    """The request's `X-Request-ID` (a new one unless the caller sent one), on the answer and on
+    every log line written while it is served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.headers.get(REQUEST_ID_HEADER, "")
+        if not _CALLER_REQUEST_ID.fullmatch(request_id):
+            request_id = uuid.uuid4().hex
+        request.request_id = request_id
+        log_context_open(request_id=request_id)  # closed at `request_finished`
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 def _check_database() -> str:

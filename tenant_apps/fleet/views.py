@@ -7,13 +7,14 @@ import posixpath
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
+from shared_apps.core.errors import not_found_view
 from shared_apps.core.openapi import error_response, search_validation_errors
 from shared_apps.core.parsers import LimitedMultiPartParser
 
@@ -280,11 +281,11 @@ def media_file(request, schema: str, path: str):
         or posixpath.normpath(path) != path
         or not path.startswith(IMAGE_FOLDERS)
     ):
-        raise Http404
+        return not_found_view(request)  # the JSON 404, also with DEBUG on
     try:
         handle = default_storage.open(path)
-    except (OSError, ValueError, SuspiciousFileOperation) as exc:  # missing, a folder, a bad name
-        raise Http404 from exc
+    except (OSError, ValueError, SuspiciousFileOperation):  # missing, a folder, a bad name
+        return not_found_view(request)
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
