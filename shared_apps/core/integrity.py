@@ -28,6 +28,44 @@ def _unique_fields_by_constraint(model: type[models.Model]) -> dict[str, tuple[s
     return found
 
 
+def _duplicate_error(model: type[models.Model], field: str, message: str | None) -> ValidationError:
+    if message is None:
+        message = _("A %(model)s with this %(field)s already exists.") % {
+            "model": model._meta.verbose_name,
+            "field": model._meta.get_field(field).verbose_name,
+        }
+    return ValidationError(message, code="unique")
+
+
+def duplicate_errors(instance: models.Model, *, exclude: set[str]) -> dict[str, ValidationError]:
+    """field → the error the database would answer a save of `instance` with, found by look-ups;
+    for reporting a duplicate together with the other errors of the same request. Constraints
+    over a field in `exclude` (one without a valid value) are skipped. Look-ups race, so this is
+    a courtesy: the constraint (above) stays the rule."""
+    model = type(instance)
+    errors = {}
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+            continue
+        try:
+            constraint.validate(model, instance, exclude=exclude)
+        except ValidationError:
+            field, message = constraint.fields[-1], constraint.violation_error_message
+            if message == constraint.default_violation_error_message:
+                message = None
+            errors[field] = _duplicate_error(model, field, message)
+    for field in model._meta.local_concrete_fields:
+        if not field.unique or field.primary_key or field.name in exclude:
+            continue
+        value = getattr(instance, field.attname)
+        others = model._default_manager.filter(**{field.attname: value})
+        if not instance._state.adding:
+            others = others.exclude(pk=instance.pk)
+        if value is not None and others.exists():
+            errors[field.name] = _duplicate_error(model, field.name, None)
+    return errors
+
+
 def unique_error_fields(model: type[models.Model]) -> set[str]:
     """The fields on which a duplicate of `model` is reported (code `unique`)."""
     return {field for field, _message in _unique_fields_by_constraint(model).values()}
@@ -53,13 +91,7 @@ def validation_error_from_integrity_error(
         field, message = _unique_fields_by_constraint(model).get(name, (None, None))
         if field is None:
             return None
-        if message is None:
-            label = model._meta.get_field(field).verbose_name
-            message = _("A %(model)s with this %(field)s already exists.") % {
-                "model": model._meta.verbose_name,
-                "field": label,
-            }
-        return ValidationError({field: ValidationError(message, code="unique")})
+        return ValidationError({field: _duplicate_error(model, field, message)})
     if isinstance(cause, pg_errors.ForeignKeyViolation):
         field = _fk_field_by_constraint(model, name)
         if field is None:

@@ -1,3 +1,4 @@
+import copy
 import datetime as dt
 import re
 
@@ -6,9 +7,10 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.validators import UniqueValidator
 
-from shared_apps.core.integrity import unique_error_fields
+from shared_apps.core.integrity import duplicate_errors, unique_error_fields
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
@@ -54,6 +56,38 @@ class FleetModelSerializer(serializers.ModelSerializer):
 
     def get_validators(self):
         return []
+
+    def run_validation(self, data=serializers.empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            self._add_duplicate_errors(data, exc)
+            raise
+
+    def _add_duplicate_errors(self, data, exc: serializers.ValidationError) -> None:
+        """A request refused for other errors also hears that it is a duplicate (found by a
+        look-up with the fields that are valid), so that fixing those is not followed by a
+        second refusal. A request without other errors learns it from the database."""
+        if not isinstance(exc.detail, dict) or data is serializers.empty:
+            return
+        model = self.Meta.model
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        invalid = set(exc.detail)
+        for name, field in self.fields.items():
+            if field.read_only or name in invalid or "." in field.source:
+                continue
+            primitive = field.get_value(data)
+            if primitive is serializers.empty:
+                continue  # not sent: the stored or default value stands
+            try:
+                setattr(candidate, field.source, field.run_validation(primitive))
+            except serializers.ValidationError:
+                invalid.add(name)
+        invalid_fields = {self.fields[name].source for name in invalid if name in self.fields}
+        for field, error in duplicate_errors(candidate, exclude=invalid_fields).items():
+            exc.detail.setdefault(field, []).append(
+                ErrorDetail(str(error.message), code=error.code)
+            )
 
     def get_fields(self):
         fields = super().get_fields()

@@ -251,6 +251,46 @@ def test_duplicates_are_400_with_attr(dispatcher, in_acme, existing, duplicate, 
     assert Car.objects.count() == 1
 
 
+def errors_of(response) -> set[tuple[str, str]]:
+    assert response.status_code == 400
+    return {(e["attr"], e["code"]) for e in response.json()["errors"]}
+
+
+def test_a_duplicate_is_reported_with_the_other_errors(dispatcher, in_acme):
+    """Fixing the year and the brand must not be followed by a second refusal for the plate."""
+    CarFactory(numplate="01KG123ABC", vin="JTMHV05J804123456")
+
+    response = dispatcher.post(CARS, {**NEW_CAR, "year": 1800, "brand": "nope"}, format="json")
+
+    assert errors_of(response) == {
+        ("year", "min_value"),
+        ("brand", "invalid_choice"),
+        ("numplate", "unique"),
+        ("vin", "unique"),
+    }
+    details = {e["attr"]: e["detail"] for e in response.json()["errors"]}
+    assert details["numplate"] == "A car with this number plate already exists."
+    assert details["vin"] == "A car with this VIN already exists."
+    assert Car.objects.count() == 1
+
+
+def test_an_update_is_no_duplicate_of_itself_nor_of_an_invalid_value(dispatcher, in_acme):
+    car = CarFactory(numplate="01KG123ABC", vin="")
+    CarFactory(numplate="02KG222BBB", vin="")
+
+    own = dispatcher.patch(f"{CARS}{car.pk}/", {"numplate": "01 kg 123abc", "year": 1800})
+    other = dispatcher.patch(f"{CARS}{car.pk}/", {"numplate": "02KG222BBB", "year": 1800})
+    unchanged = dispatcher.patch(f"{CARS}{car.pk}/", {"year": 1800})
+    bad_plate = dispatcher.post(CARS, {**NEW_CAR, "numplate": "!", "year": 1800}, format="json")
+
+    assert errors_of(own) == {("year", "min_value")}
+    assert errors_of(other) == {("year", "min_value"), ("numplate", "unique")}
+    assert errors_of(unchanged) == {("year", "min_value")}
+    assert errors_of(bad_plate) == {("year", "min_value"), ("numplate", "invalid_numplate")}
+    car.refresh_from_db()
+    assert car.numplate == "01KG123ABC"
+
+
 def test_cars_without_vin_do_not_collide(dispatcher, in_acme):
     CarFactory(vin="")
     response = dispatcher.post(CARS, {**NEW_CAR, "vin": ""}, format="json")

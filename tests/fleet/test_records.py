@@ -282,6 +282,25 @@ def test_one_fuel_record_per_car_and_month(dispatcher, car):
     assert FuelRecord.objects.count() == 3
 
 
+def test_a_duplicate_month_is_reported_with_the_other_errors(dispatcher, car):
+    FuelRecordFactory(car=car, year=2026, month=3)
+    payload = {"car": car.pk, "year": 2026, "month": 3, "liters": "-1", "total_cost": "1"}
+    payload |= {"mileage_km": 500}
+
+    duplicate = dispatcher.post(FUEL, payload, format="json")
+    invalid_month = dispatcher.post(FUEL, {**payload, "month": 13}, format="json")
+
+    assert [(e["attr"], e["code"]) for e in duplicate.json()["errors"]] == [
+        ("liters", "min_value"),
+        ("month", "unique"),
+    ]
+    assert [(e["attr"], e["code"]) for e in invalid_month.json()["errors"]] == [
+        ("month", "max_value"),
+        ("liters", "min_value"),
+    ]
+    assert FuelRecord.objects.count() == 1
+
+
 def test_fuel_filters_by_period_across_a_year_boundary(dispatcher, car):
     records = {
         (year, month): FuelRecordFactory(car=car, year=year, month=month)
