@@ -16,6 +16,7 @@ from tenant_apps.fleet.urls import media_urlpatterns
 
 api_v1 = [
     path("", include("shared_apps.accounts.urls")),
+    path("", include("shared_apps.companies.urls")),
     path("", include("shared_apps.dictionaries.urls")),
     path("", include("tenant_apps.fleet.urls")),
     path("", include("tenant_apps.reports.urls")),

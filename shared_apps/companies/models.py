@@ -1,13 +1,16 @@
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
+from shared_apps.accounts.roles import Role
 from shared_apps.core.choices import Language
 
 # A slug becomes a subdomain and (with `-` turned into `_`) a PostgreSQL schema name.
@@ -16,6 +19,10 @@ RESERVED_SLUGS = frozenset(
     {"public", "www", "admin", "api", "static", "media", "mail", "template", "information-schema"}
 )
 PUBLIC_SCHEMA = "public"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+validate_currency_code = RegexValidator(
+    CURRENCY_PATTERN, _lazy("Use a three-letter ISO 4217 code such as KGS."), code="invalid"
+)
 
 
 def validate_timezone(value: str) -> None:
@@ -23,6 +30,10 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(
             _("'%(value)s' is not a known time zone.") % {"value": value}, code="invalid_timezone"
         )
+
+
+def default_reminder_roles() -> list[str]:
+    return [Role.COMPANY_ADMIN, Role.DISPATCHER]
 
 
 def schema_name_for_slug(slug: str) -> str:
@@ -39,9 +50,19 @@ class Company(TenantMixin):
         max_length=64, default="Asia/Bishkek", validators=[validate_timezone]
     )
     default_language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
-    default_currency = models.CharField(max_length=3, default="KGS")
+    default_currency = models.CharField(
+        max_length=3, default="KGS", validators=[validate_currency_code]
+    )
     expiry_warning_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Documents ending within this many days are reported as expiring."
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="Documents ending within this many days are reported as expiring.",
+    )
+    reminder_roles = ArrayField(
+        models.CharField(max_length=16, choices=Role.choices),
+        default=default_reminder_roles,
+        blank=True,
+        help_text="Who gets the reminders of what falls due; empty: nobody.",
     )
     # Requisites, printed on documents and exports.
     legal_name = models.CharField(max_length=255, blank=True)

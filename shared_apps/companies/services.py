@@ -13,9 +13,34 @@ from shared_apps.accounts.models import User
 from shared_apps.accounts.roles import Role
 from shared_apps.core.choices import Language
 
-from .models import RESERVED_SLUGS, SLUG_PATTERN, Company, Domain, schema_name_for_slug
+from .models import (
+    CURRENCY_PATTERN,
+    RESERVED_SLUGS,
+    SLUG_PATTERN,
+    Company,
+    Domain,
+    schema_name_for_slug,
+)
 
-CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+# What a company admin may change of their company (`company/`): the slug is its address and
+# `ai_enabled` the platform's switch.
+SETTINGS_FIELDS = (
+    "name",
+    "country",
+    "legal_name",
+    "tax_id",
+    "legal_address",
+    "phone",
+    "email",
+    "bank_name",
+    "bank_account",
+    "bank_bic",
+    "default_currency",
+    "timezone",
+    "default_language",
+    "expiry_warning_days",
+    "reminder_roles",
+)
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]+$")
 
 
@@ -48,7 +73,7 @@ def _validate_company_input(
         errors["domain"] = f"'{domain}' is not a valid host name."
     elif Domain.objects.filter(domain=domain).exists():
         errors["domain"] = f"The domain '{domain}' is already taken."
-    if not CURRENCY_PATTERN.match(currency):
+    if not re.match(CURRENCY_PATTERN, currency):
         errors["currency"] = "Use a three-letter ISO 4217 code such as KGS."
     if language not in Language.values:
         errors["language"] = f"Choose one of: {', '.join(Language.values)}."
@@ -125,3 +150,18 @@ def company_create(
             {"slug": "The slug, domain or admin username was taken meanwhile; try again."}
         ) from exc
     return ProvisionedCompany(company=company, domain=company_domain, admin=admin)
+
+
+def company_settings_update(*, company: Company, **changes) -> Company:
+    """A company admin's change of their company's settings and requisites."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable by the company: {sorted(unknown)}")
+    if "reminder_roles" in changes:  # a set of roles, in the order the roles are listed
+        changes["reminder_roles"] = [r for r in Role.values if r in changes["reminder_roles"]]
+    for field, value in changes.items():
+        setattr(company, field, value)
+    company.full_clean(exclude=["schema_name", "slug", "created_by"], validate_unique=False)
+    if changes:
+        company.save(update_fields=list(changes))
+    return company
