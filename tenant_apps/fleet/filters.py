@@ -4,7 +4,6 @@ import datetime as dt
 
 import django_filters as filters
 from django import forms
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .fields import numplate_normalize
@@ -24,7 +23,7 @@ from .models import (
     SpareCategory,
     Tires,
 )
-from .selectors import company_today, company_users, document_status_q
+from .selectors import company_clock, company_users, document_status_q
 
 
 class CompanyUserFilter(filters.ModelChoiceFilter):
@@ -176,14 +175,8 @@ class DocumentFilter(CarRecordFilter):
         return queryset.filter(**{f"{self.start_field}__lte": value})
 
     def filter_status(self, queryset, name, value):
-        company = connection.tenant
         return queryset.filter(
-            document_status_q(
-                value,
-                field=self.end_field,
-                today=company_today(company),
-                warning_days=company.expiry_warning_days,
-            )
+            document_status_q(value, field=self.end_field, clock=company_clock())
         )
 
 

@@ -33,6 +33,30 @@ def company_today(company: Company) -> dt.date:
     return timezone.localdate(timezone=ZoneInfo(company.timezone))
 
 
+@dataclass(frozen=True)
+class CompanyClock:
+    """Today where the company is, and how many days ahead a document counts as `expiring`
+    (the company's warning window, or a report's `days`)."""
+
+    today: dt.date
+    warning_days: int
+
+    @property
+    def warning_end(self) -> dt.date:
+        """The last day of the warning window."""
+        return self.today + dt.timedelta(days=self.warning_days)
+
+
+def company_clock(
+    company: Company | None = None, *, warning_days: int | None = None
+) -> CompanyClock:
+    """The clock of `company` (default: the company whose schema is active)."""
+    company = connection.tenant if company is None else company
+    if warning_days is None:
+        warning_days = company.expiry_warning_days
+    return CompanyClock(today=company_today(company), warning_days=warning_days)
+
+
 def company_users(*, active_only: bool = False) -> QuerySet[User]:
     """The users of the company whose schema is active (none outside a company, e.g. while the
     OpenAPI schema is generated)."""
@@ -43,24 +67,23 @@ def company_users(*, active_only: bool = False) -> QuerySet[User]:
     return users.active() if active_only else users
 
 
-def document_status(end: dt.date, *, today: dt.date, warning_days: int) -> DocumentStatus:
+def document_status(end: dt.date, *, clock: CompanyClock) -> DocumentStatus:
     """`expired` once the end date has passed, `expiring` while it is within the company's
     warning window (today included), `active` before that."""
-    if end < today:
+    if end < clock.today:
         return DocumentStatus.EXPIRED
-    if end <= today + dt.timedelta(days=warning_days):
+    if end <= clock.warning_end:
         return DocumentStatus.EXPIRING
     return DocumentStatus.ACTIVE
 
 
-def document_status_q(status: str, *, field: str, today: dt.date, warning_days: int) -> Q:
+def document_status_q(status: str, *, field: str, clock: CompanyClock) -> Q:
     """The same rule as `document_status`, as a filter on the end-date column `field`."""
-    warning_end = today + dt.timedelta(days=warning_days)
     if status == DocumentStatus.EXPIRED:
-        return Q(**{f"{field}__lt": today})
+        return Q(**{f"{field}__lt": clock.today})
     if status == DocumentStatus.EXPIRING:
-        return Q(**{f"{field}__gte": today, f"{field}__lte": warning_end})
-    return Q(**{f"{field}__gt": warning_end})
+        return Q(**{f"{field}__gte": clock.today, f"{field}__lte": clock.warning_end})
+    return Q(**{f"{field}__gt": clock.warning_end})
 
 
 def _yearly_sum(model, amount: str, date_field: str, year: int) -> Subquery:

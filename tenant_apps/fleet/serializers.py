@@ -2,7 +2,6 @@ import copy
 import datetime as dt
 import re
 
-from django.db import connection
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -30,7 +29,7 @@ from .models import (
     Tires,
 )
 from .models.fuel import FIRST_YEAR, LAST_YEAR
-from .selectors import company_today, company_users, document_status
+from .selectors import CompanyClock, company_clock, company_users, document_status
 
 MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 
@@ -135,12 +134,10 @@ class MonthField(serializers.Field):
 class CompanyDateMixin:
     """Today in the company's timezone and its warning window, computed once per response."""
 
-    def company_clock(self) -> tuple[dt.date, int]:
-        context = self.context
-        if "today" not in context:
-            context["today"] = company_today(connection.tenant)
-            context["warning_days"] = connection.tenant.expiry_warning_days
-        return context["today"], context["warning_days"]
+    def company_clock(self) -> CompanyClock:
+        if "clock" not in self.context:
+            self.context["clock"] = company_clock()
+        return self.context["clock"]
 
 
 # --- Cars -----------------------------------------------------------------------------------------
@@ -206,7 +203,7 @@ class DaysLeftMixin(CompanyDateMixin):
 
     def get_days_left(self, obj) -> int:
         """Days until the end date; negative once it has passed."""
-        return (getattr(obj, self.end_field) - self.company_clock()[0]).days
+        return (getattr(obj, self.end_field) - self.company_clock().today).days
 
 
 class InsuranceBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
@@ -368,11 +365,16 @@ class DocumentSerializer(DaysLeftMixin, CarRecordSerializer):
     status = serializers.SerializerMethodField()
     days_left = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.ChoiceField(choices=DocumentStatus.choices, read_only=True))
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=DocumentStatus.choices,
+            read_only=True,
+            help_text="As of today in the company's timezone; `expiring`: ends within the "
+            "company's warning window (30 days by default).",
+        )
+    )
     def get_status(self, obj) -> str:
-        today, warning_days = self.company_clock()
-        end = getattr(obj, self.end_field)
-        return document_status(end, today=today, warning_days=warning_days).value
+        return document_status(getattr(obj, self.end_field), clock=self.company_clock()).value
 
 
 class InsuranceSerializer(DocumentSerializer):

@@ -16,7 +16,7 @@ from tenant_apps.fleet.models import (
     Spare,
     Tires,
 )
-from tenant_apps.fleet.selectors import document_status, document_status_q
+from tenant_apps.fleet.selectors import CompanyClock, document_status, document_status_q
 
 from .periods import MonthPeriod
 from .results import (
@@ -232,6 +232,7 @@ def insurance_inspection_report(
     (`expiring` = ending within `days`), soonest end first; `date_from`/`date_to` select by end
     date. With `current_only`, only each car's latest policy of each type and latest
     certificate count: a lapsed policy that has been renewed is not a problem to report."""
+    clock = CompanyClock(today=today, warning_days=days)
     counts = dict.fromkeys(("active", "expiring", "expired"), 0)
     items = []
     for kind, model, type_field, start, end in DOCUMENT_SOURCES:
@@ -244,10 +245,7 @@ def insurance_inspection_report(
             rows = rows.filter(**{f"{end}__gte": date_from})
         if date_to is not None:
             rows = rows.filter(**{f"{end}__lte": date_to})
-        status_filters = {
-            name: document_status_q(name, field=end, today=today, warning_days=days)
-            for name in counts
-        }
+        status_filters = {name: document_status_q(name, field=end, clock=clock) for name in counts}
         tally = rows.aggregate(
             **{name: Count("id", filter=q) for name, q in status_filters.items()}
         )
@@ -266,7 +264,7 @@ def insurance_inspection_report(
                     number=row["number"],
                     start=row["start"],
                     end=row["end"],
-                    status=document_status(row["end"], today=today, warning_days=days).value,
+                    status=document_status(row["end"], clock=clock).value,
                     days_left=(row["end"] - today).days,
                 )
             )
