@@ -169,6 +169,9 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+# A refresh token presented again within this many seconds of its rotation gets the same new
+# pair (tabs refreshing at once stay logged in); later reuse is refused.
+JWT_REFRESH_GRACE_SECONDS = env.int("JWT_REFRESH_GRACE_SECONDS", default=30)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "ru"

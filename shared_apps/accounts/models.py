@@ -41,6 +41,11 @@ class User(AbstractUser):
     region = models.CharField(max_length=32, blank=True, help_text="Region code.")
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
     phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
+    token_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Copied into every token issued; a token of an older version is refused.",
+    )
 
     objects = UserManager()
 
@@ -56,3 +61,23 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args, **kwargs) -> None:
+        """Save; a new password or a deactivation also revokes every token issued before it.
+
+        Here rather than in a service so that every path is covered: the API's user services,
+        the Django admin's user and password forms, `manage.py changepassword`. `_password` is
+        what Django's own `password_changed` hook reads: set by `set_password()`, and cleared
+        for the silent re-hash at login, which must revoke nothing. Saving an inactive user
+        bumps the version again, which is harmless: its tokens are refused anyway. The
+        increment is done by the database, so concurrent revocations never merge into one."""
+        revokes_tokens = not self._state.adding and (
+            self._password is not None or not self.is_active
+        )
+        if revokes_tokens:
+            self.token_version = models.F("token_version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+        super().save(*args, **kwargs)
+        if revokes_tokens:
+            self.refresh_from_db(fields=["token_version"])

@@ -55,7 +55,8 @@ def user_create(*, company: Company, password: str, **fields) -> User:
 
 @transaction.atomic
 def user_update(*, user: User, password: str | None = None, **changes) -> User:
-    """Change a user's profile, role or active flag (COMPANY_ADMIN) and optionally the password."""
+    """Change a user's profile, role or active flag (COMPANY_ADMIN) and optionally the password.
+    A new password or a deactivation revokes the user's tokens (`User.save`)."""
     unknown = set(changes) - set(ADMIN_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")

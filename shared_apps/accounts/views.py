@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
@@ -28,7 +29,11 @@ from .serializers import (
 )
 from .throttling import LoginIPThrottle, LoginUsernameThrottle
 
-TOKEN_REFUSED = error_response(401, ["token_not_valid"])  # invalid, expired, blacklisted, ...
+NO_ACTIVE_ACCOUNT = "no_active_account"
+# A refused refresh token, whatever the code, means "log in again": expired; revoked (logged out,
+# reused after its grace, password changed, user deactivated); not valid (malformed, forged,
+# another company's).
+TOKEN_REFUSED = error_response(401, list(tokens.TOKEN_ERROR_CODES))
 
 
 class TokenEndpoint(APIView):
@@ -48,8 +53,10 @@ class LoginView(TokenEndpoint):
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
     @extend_schema(
+        summary="Log in",
+        description="Exchange a username and password for a token pair bound to this company.",
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer, 401: error_response(401, ["no_active_account"])},
+        responses={200: LoginResponseSerializer, 401: error_response(401, [NO_ACTIVE_ACCOUNT])},
     )
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
@@ -58,49 +65,58 @@ class LoginView(TokenEndpoint):
         # A user of another company gets exactly the answer of a wrong password.
         if user is None or user.company_id != request.tenant.pk:
             raise AuthenticationFailed(
-                "No active account found with the given credentials.", code="no_active_account"
+                _("No active account found with the given credentials."), code=NO_ACTIVE_ACCOUNT
             )
-        refresh = tokens.refresh_token_for(user)
+        pair = tokens.token_pair_for(user)
         update_last_login(None, user)
         return Response(
-            {
-                "access": str(refresh.access_token),
-                "refresh": str(refresh),
-                "user": MeSerializer(user).data,
-            }
+            {"access": pair.access, "refresh": pair.refresh, "user": MeSerializer(user).data}
         )
 
 
 class RefreshView(TokenEndpoint):
-    """Rotate a refresh token: the presented one is blacklisted, a new pair is returned."""
+    """Rotate a refresh token: the presented one is blacklisted, a new pair is returned. The
+    same token presented again within 30 seconds gets the same pair; later, 401 `token_revoked`."""
 
     @extend_schema(
+        summary="Refresh the token pair",
+        description="Rotate a refresh token: a new pair is returned and the presented token is "
+        "revoked. The same token presented again within 30 seconds of its rotation gets the same "
+        "new pair (tabs refreshing at once); later it is refused with 401 `token_revoked`.",
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, 401: TOKEN_REFUSED},
     )
     def post(self, request):
         payload = RefreshSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        refresh = tokens.refresh_token_rotate(
+        pair = tokens.refresh_token_rotate(
             raw_refresh=payload.validated_data["refresh"], company=request.tenant
         )
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+        return Response({"access": pair.access, "refresh": pair.refresh})
 
 
 class LogoutView(TokenEndpoint):
     """Blacklist a refresh token. Access tokens expire by themselves within minutes."""
 
     @extend_schema(
+        summary="Log out",
+        description="Revoke a refresh token. Access tokens expire by themselves within minutes.",
         request=RefreshSerializer,
         responses={204: None, 401: TOKEN_REFUSED},
     )
     def post(self, request):
         payload = RefreshSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        tokens.refresh_token_revoke(raw_refresh=payload.validated_data["refresh"])
+        tokens.refresh_token_revoke(
+            raw_refresh=payload.validated_data["refresh"], company=request.tenant
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Get my profile"),
+    patch=extend_schema(summary="Update my profile"),
+)
 class MeView(RetrieveUpdateAPIView):
     """The logged-in user's profile."""
 
@@ -121,6 +137,11 @@ class MeView(RetrieveUpdateAPIView):
     create=extend_schema(responses={201: UserSerializer}),
     update=extend_schema(responses={200: UserSerializer}),
     partial_update=extend_schema(responses={200: UserSerializer}),
+    destroy=extend_schema(
+        summary="Deactivate a user",
+        description="The user can no longer log in; their records are kept. The company's last "
+        "active admin cannot be deactivated.",
+    ),
 )
 @search_validation_errors(actions=["list"])
 # The company must keep an active COMPANY_ADMIN (services._ensure_company_keeps_an_admin).

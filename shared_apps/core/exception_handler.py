@@ -9,10 +9,11 @@ response in the OpenAPI schema."""
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.handler import ExceptionHandler
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.serializers import as_serializer_error
 
+from . import exceptions
 from .exceptions import BadRequest, RequestTooLarge
 
 
@@ -36,6 +37,8 @@ class FleetExceptionHandler(ExceptionHandler):
             return DRFValidationError(detail=as_serializer_error(exc))
         if isinstance(exc, AuthenticationFailed):
             return _flatten_simplejwt_error(exc)
+        if isinstance(exc, Throttled) and not isinstance(exc, exceptions.Throttled):
+            return exceptions.Throttled(wait=exc.wait)  # DRF's message does not translate
         if isinstance(exc, RequestDataTooBig):
             return RequestTooLarge()
         if isinstance(exc, SuspiciousOperation):

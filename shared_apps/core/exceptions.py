@@ -1,6 +1,10 @@
 """The API errors the apps raise besides DRF's own; each has a stable `code`."""
 
+import math
+
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.exceptions import APIException
 
 
@@ -30,3 +34,24 @@ class ServiceUnavailable(APIException):
     status_code = 503
     default_detail = _("The service is temporarily unavailable; try again shortly.")
     default_code = "service_unavailable"
+
+
+def throttled_detail(wait: int | None) -> str:
+    """The 429 message, in the request's language (the admin logins' 429 says the same)."""
+    if wait is None:
+        return gettext("Too many requests; try again later.")
+    return ngettext(
+        "Too many requests; try again in %(wait)d second.",
+        "Too many requests; try again in %(wait)d seconds.",
+        wait,
+    ) % {"wait": wait}
+
+
+class Throttled(exceptions.Throttled):
+    """DRF's 429 (code `throttled`, `Retry-After`) with a message that translates: DRF puts the
+    number of seconds into its sentence before looking the sentence up, so it stays English."""
+
+    def __init__(self, wait: float | None = None):
+        wait = math.ceil(wait) if wait is not None else None
+        super().__init__(detail=throttled_detail(wait))
+        self.wait = wait

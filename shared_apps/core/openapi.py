@@ -55,14 +55,16 @@ def error_response(status_code: int, codes: list[str]) -> OpenApiResponse:
 
 
 class ErrorCode401Enum(models.TextChoices):
-    """What simplejwt's authentication (and `CompanyJWTAuthentication`) answers; the package's
-    own list has DRF's generic `authentication_failed`, which no authenticator here raises."""
+    """What `CompanyJWTAuthentication` answers (the codes of `shared_apps.accounts.tokens`); the
+    package's own list has DRF's generic `authentication_failed`, which no authenticator here
+    raises."""
 
     NOT_AUTHENTICATED = "not_authenticated"  # no `Authorization: Bearer ...` header
     BAD_AUTHORIZATION_HEADER = "bad_authorization_header"  # `Bearer` without one token
-    TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105 - forged, expired, another company's
-    USER_NOT_FOUND = "user_not_found"
-    USER_INACTIVE = "user_inactive"
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - refresh it
+    # Log in again: the user changed password, was deactivated or left the company.
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105
+    TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105 - malformed, forged, another company's
 
 
 # --- 413 of the endpoints that read a request body (DRF_STANDARDIZED_ERRORS["ERROR_SCHEMAS"]) ---
