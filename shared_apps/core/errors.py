@@ -4,6 +4,7 @@ outside DRF: unknown hosts, Django's own 404/500 handlers, the health check, unk
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 API_NOT_FOUND = "api-not-found"
 
@@ -20,6 +21,7 @@ def not_found_view(request, exception=None) -> JsonResponse:
     return error_response(404, "not_found", "Not found.")
 
 
+@csrf_exempt  # a 404 for every method: Django's CSRF check would answer a write with its HTML 403
 def api_not_found_view(request) -> JsonResponse:
     """Every `/api/` path that names no endpoint (the last URL pattern): the JSON 404, also with
     DEBUG on, where Django's own page would list every URL of the API. An endpoint's path

@@ -113,3 +113,26 @@ def test_the_depth_limit_counts_objects_and_lists():
         with pytest.raises(ValidationError) as refused:
             limit_json_depth(too_deep)
         assert refused.value.detail[0].code == "json_too_deep"
+
+
+def test_the_refusals_speak_russian(client_for, acme, acme_as, in_acme):
+    login = client_for(acme).generic(
+        "POST",
+        "/api/v1/auth/login/",
+        '{"username": ' + "[" * 1000 + "]" * 1000 + "}",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    params = acme_as(Role.DISPATCHER).post(
+        "/api/v1/reports/exports/",
+        {"report": "fuel-consumption", "format": "csv", "params": nested_objects(11)},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert login.json()["errors"][0]["detail"] == (
+        "Ошибка разбора JSON: документ слишком глубоко вложен."
+    )
+    assert params.json()["errors"][0]["detail"] == (
+        "Слишком глубокая вложенность: не более 10 уровней объектов и списков."
+    )

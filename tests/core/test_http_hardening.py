@@ -283,3 +283,25 @@ def test_a_read_without_the_trailing_slash_is_redirected(acme_as):
 
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/cars/?status=active"
+
+
+def test_the_slash_hint_speaks_russian(acme_as):
+    response = acme_as(Role.DISPATCHER).post(
+        "/api/v1/cars", {}, format="json", HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.json()["errors"][0]["detail"] == (
+        "Не найдено. Адреса API заканчиваются косой чертой: /api/v1/cars/"
+    )
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_to_no_route_is_the_json_404_not_a_csrf_page(acme, acme_admin, method):
+    """With a session cookie's CSRF check on (as in a browser), a write that no route matches
+    still gets the API's JSON 404, not Django's HTML 403."""
+    client = APIClient(HTTP_HOST="acme.localhost", enforce_csrf_checks=True)
+    client.force_login(acme_admin)
+
+    response = getattr(client, method)("/api/v1/cars/not-a-number/", {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
