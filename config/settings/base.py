@@ -229,7 +229,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shared_apps.core.openapi.AutoSchema",  # drf-standardized-errors'
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("LOGIN_THROTTLE_IP", default="30/min"),
@@ -281,6 +281,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped (tagged) and named (`cars_list`) by the path after this prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The groups, in this order, each with what it holds.
+    "TAGS": [
+        {"name": "auth", "description": "Log in, refresh and log out; the user's own profile."},
+        {"name": "company", "description": "This company's settings and requisites."},
+        {"name": "users", "description": "The company's users, managed by its admins."},
+        {"name": "dictionaries", "description": "The codes of every choice list, with names."},
+        {"name": "cars", "description": "The company's cars and their photos."},
+        {"name": "fuel-records", "description": "Fuel of each car: one record per month."},
+        {"name": "monthly-mileages", "description": "Kilometres of each car and month."},
+        {"name": "spares", "description": "Repairs: parts and work."},
+        {"name": "tires", "description": "Tyre sets: at most one mounted per car."},
+        {"name": "accumulators", "description": "Batteries."},
+        {"name": "insurances", "description": "CASCO and OSAGO policies, with their status."},
+        {"name": "inspections", "description": "Roadworthiness inspections, with their status."},
+        {"name": "recorders", "description": "Dashcams: at most one per car."},
+        {"name": "kits", "description": "Safety kits: at most one per car."},
+        {
+            "name": "reports",
+            "description": "Reports as JSON or as CSV/XLSX files, and exports built in the "
+            "background (each user sees their own).",
+        },
+        {"name": "ai", "description": "The AI assistant: questions, proposed changes, audit."},
+    ],
     # drf-standardized-errors' error enums, named once instead of per endpoint.
     "ENUM_NAME_OVERRIDES": {
         name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
@@ -302,10 +327,19 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode413Enum": "shared_apps.core.openapi.ErrorCode413Enum",
         "CarStatusEnum": "tenant_apps.fleet.models.CarStatus",
         "DocumentStatusEnum": "tenant_apps.fleet.models.DocumentStatus",
+        "LanguageEnum": "shared_apps.core.choices.Language",  # also a company's default
+        "RoleEnum": "shared_apps.accounts.roles.Role",  # also a company's reminder roles
+        # Shared by the reports and the AI chat's `data`, or next to one-value enums.
+        "GroupByEnum": "tenant_apps.reports.selectors.GROUPINGS",
+        "FuelGroupByEnum": "tenant_apps.reports.selectors.FUEL_GROUPINGS",
+        "ReportEnum": "tenant_apps.reports.models.ExportReport",
+        "DocumentItemKindEnum": ["insurance", "inspection"],
+        "DocumentItemTypeEnum": ["casco", "osago", "inspection"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "shared_apps.core.openapi.postprocess_error_responses",  # as the API answers them
+        "shared_apps.core.openapi.postprocess_discriminated_refs",  # for openapi-typescript
     ],
 }
 

@@ -1,14 +1,21 @@
 """OpenAPI pieces that make the schema describe every answer the API gives: the error responses
 that only some endpoints can give (the common ones are added to every endpoint by
-drf-standardized-errors), the codes of errors raised outside serializer fields, and a
-postprocessing hook that names nested error attrs the way the API answers them."""
+drf-standardized-errors), the codes of errors raised outside serializer fields, postprocessing
+hooks that name nested error attrs the way the API answers them and keep discriminated unions
+whole for client generators, and the `AutoSchema` that writes what API users read (summaries,
+descriptions, the types of path ids and the bounds of decimals)."""
 
 import copy
+import inspect
 import re
 from collections import defaultdict
 
 from django.db import models
+from django.utils import translation
+from drf_spectacular.drainage import has_override
+from drf_spectacular.plumbing import force_instance, get_view_model
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from drf_standardized_errors.openapi_utils import (
     get_flat_serializer_fields,
@@ -243,3 +250,106 @@ def _fix_error_union(union: dict, schemas: dict) -> None:
         union["discriminator"]["mapping"] = {
             attr: f"#/components/schemas/{name}" for attr, name in kept.items() if attr is not None
         }
+
+
+def postprocess_discriminated_refs(result, generator, request, public):
+    """drf-spectacular writes a nullable (or described) reference as an `allOf` of it, and
+    openapi-typescript reads an `allOf` of a union with a discriminator as a subtype that drops
+    the discriminator (`Omit<ChatData, "kind">`), so a client could not tell the kinds apart.
+    A `oneOf` of the one reference says the same and keeps the union whole."""
+    schemas = result.get("components", {}).get("schemas", {})
+
+    def discriminated(node) -> bool:
+        name = node.get("$ref", "").rsplit("/", 1)[-1]
+        return "discriminator" in schemas.get(name, {})
+
+    def visit(node) -> None:
+        if isinstance(node, dict):
+            if len(node.get("allOf", ())) == 1 and discriminated(node["allOf"][0]):
+                node["oneOf"] = node.pop("allOf")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result)
+    return result
+
+
+# --- What API users read (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) ---------------------------------
+
+# The summary of a viewset's standard actions, from its model's name (`{a}`: with an article).
+CRUD_SUMMARIES = {
+    "list": "List {plural}",
+    "create": "Create {a}",
+    "retrieve": "Get {a}",
+    "update": "Replace {a}",
+    "partial_update": "Update {a}",
+    "destroy": "Delete {a}",
+}
+DIGITS_PATTERN = r"^\d+$"  # a path variable of `lookup_value_regex = r"\d+"`
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """drf-standardized-errors' schema (every error response) and what API users read:
+
+    - a `summary` for every operation: a viewset's standard actions are named after its model
+      (`List cars`, `Get a car`); any other operation writes its own (`extend_schema(summary=)`);
+    - a `description` only where `extend_schema(description=)` writes one: a view's docstring
+      describes the code for its developers and is not published;
+    - a serializer's description is its own docstring (or `extend_schema_serializer`'s), never
+      one inherited from a base class or a mixin, which describe how the code works;
+    - a path variable matched by `\\d+` is an integer, as every id in the bodies is;
+    - a decimal string states its `min_value`/`max_value` as `minimum`/`maximum`, and its
+      pattern has no minus sign where negatives are refused."""
+
+    def get_summary(self) -> str | None:
+        template = CRUD_SUMMARIES.get(getattr(self.view, "action", None))
+        model = get_view_model(self.view, emit_warnings=False)
+        if template is None or model is None:
+            return None
+        with translation.override("en"):
+            singular = str(model._meta.verbose_name)
+            plural = str(model._meta.verbose_name_plural)
+        if singular != plural:  # "Get tires": a set takes no article
+            singular = f"{'an' if singular[0] in 'aeio' else 'a'} {singular}"
+        return template.format(a=singular, plural=plural)
+
+    def get_description(self) -> str:
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        serializer = force_instance(serializer)
+        if has_override(serializer, "description"):
+            return schema
+        own = type(serializer).__dict__.get("__doc__")
+        if own:
+            schema["description"] = inspect.cleandoc(own)
+        else:
+            schema.pop("description", None)
+        return schema
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"] == {"type": "string", "pattern": DIGITS_PATTERN}:
+                parameter["schema"] = {"type": "integer"}
+        return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
+            _decimal_bounds(field, schema)
+        return schema
+
+
+def _decimal_bounds(field: serializers.DecimalField, schema: dict) -> None:
+    """drf-spectacular writes the bounds of a decimal only when it is a JSON number; here
+    decimals are strings (`COERCE_DECIMAL_TO_STRING`)."""
+    for key, limit in (("minimum", field.min_value), ("maximum", field.max_value)):
+        if limit is not None:
+            schema[key] = int(limit) if limit == int(limit) else float(limit)
+    if field.min_value is not None and field.min_value >= 0 and "pattern" in schema:
+        schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)

@@ -11,7 +11,12 @@ from .serializers import DictionariesSerializer, DictionaryItemSerializer
 class DictionariesView(APIView):
     """Every dictionary at once: `{regions, fuel_types, ...}`, each a list of `{code, name}`."""
 
-    @extend_schema(responses={200: DictionariesSerializer})
+    @extend_schema(
+        responses={200: DictionariesSerializer},
+        summary="Get every dictionary",
+        description="Every dictionary at once: `{regions, fuel_types, ...}`, each a list of "
+        "`{code, name}` with the name in the user's language.",
+    )
     def get(self, request):
         return Response(dictionaries_all())
 
@@ -22,6 +27,8 @@ class DictionaryView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("name", str, "path", enum=DictionaryKind.values)],
         responses={200: DictionaryItemSerializer(many=True)},
+        summary="Get one dictionary",
+        description="One dictionary by name (e.g. `brands`): a list of `{code, name}`.",
     )
     def get(self, request, name: str):
         if name not in DictionaryKind.values:

@@ -1,13 +1,23 @@
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from shared_apps.core.choices import Language
 from shared_apps.core.serializers import KeywordNamesMixin
-from tenant_apps.fleet.models import Car
+from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus
 from tenant_apps.fleet.serializers import MonthField
+from tenant_apps.reports.selectors import GROUPINGS
+from tenant_apps.reports.serializers import (
+    CostTotalsSerializer,
+    DocumentCountsSerializer,
+    DocumentItemSerializer,
+    FuelTotalsSerializer,
+    money,
+)
 
 from .actions import ActionSerializer
+from .facade import MAX_ROWS, TOP_METRICS
 from .models import AIAuditEntry
-from .providers import ChatRequest
+from .providers import CHARTS, ChatRequest
 
 
 class ChatContextSerializer(KeywordNamesMixin, serializers.Serializer):
@@ -37,11 +47,155 @@ class ChatInputSerializer(serializers.Serializer):
         )
 
 
+# --- `data` of a chat answer: one shape per `kind` (what `facade` returns, see
+# `providers.reply_data`). The serializers below only describe it for the API schema.
+
+
+def kind_field(kind: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=[kind], help_text="Which shape `data` has.")
+
+
+class ChatChartSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=sorted({chart["type"] for chart in CHARTS.values()}))
+    x = serializers.CharField(help_text="The field of `rows` along the x axis.")
+    y = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields of `rows` drawn."
+    )
+
+
+class ChatCarSerializer(serializers.Serializer):
+    """A car found by its number plate."""
+
+    kind = kind_field("car")
+    id = serializers.IntegerField()
+    numplate = serializers.CharField()
+    title = serializers.CharField()
+    brand = serializers.CharField(help_text="A code from `/api/v1/dictionaries/brands/`.")
+    status = serializers.ChoiceField(choices=CarStatus.choices)
+
+
+class ChatFleetSummarySerializer(serializers.Serializer):
+    """Cars by status and type; this year's fuel, maintenance and documents."""
+
+    kind = kind_field("fleet_summary")
+    cars = serializers.IntegerField()
+    cars_by_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Cars of each `status` that has any."
+    )
+    cars_by_type = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Cars of each `vehicle_type` that has any."
+    )
+    year = serializers.IntegerField()
+    fuel_liters = serializers.DecimalField(**money)
+    fuel_cost = serializers.DecimalField(**money)
+    mileage_km = serializers.IntegerField()
+    avg_consumption_l_per_100km = serializers.DecimalField(**money, allow_null=True)
+    maintenance_cost = serializers.DecimalField(**money)
+    documents = DocumentCountsSerializer()
+
+
+class ChatGroupSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        allow_null=True, help_text="`YYYY-MM` or `YYYY`; null when grouped by car, and in totals."
+    )
+    numplate = serializers.CharField(allow_null=True, help_text="When grouped by car.")
+
+
+class ChatFuelRowSerializer(ChatGroupSerializer, FuelTotalsSerializer):
+    pass
+
+
+class ChatCostRowSerializer(ChatGroupSerializer, CostTotalsSerializer):
+    pass
+
+
+class ChatSeriesSerializer(KeywordNamesMixin, serializers.Serializer):
+    from_ = MonthField()
+    to = MonthField()
+    group_by = serializers.ChoiceField(choices=GROUPINGS)
+    car = serializers.IntegerField(allow_null=True)
+    rows_total = serializers.IntegerField(
+        help_text=f"Rows of the whole report; `rows` has the latest {MAX_ROWS}."
+    )
+    chart = ChatChartSerializer()
+
+
+class ChatFuelConsumptionSerializer(ChatSeriesSerializer):
+    """The fuel report (as `reports/fuel-consumption/`)."""
+
+    kind = kind_field("fuel_consumption")
+    totals = ChatFuelRowSerializer()
+    rows = ChatFuelRowSerializer(many=True)
+
+
+class ChatMaintenanceCostsSerializer(ChatSeriesSerializer):
+    """The maintenance report (as `reports/maintenance-costs/`)."""
+
+    kind = kind_field("maintenance_costs")
+    totals = ChatCostRowSerializer()
+    rows = ChatCostRowSerializer(many=True)
+
+
+class ChatDocumentItemSerializer(DocumentItemSerializer):
+    id = car = number = start = None  # not sent to the assistant's answer
+
+
+class ChatDocumentsSerializer(serializers.Serializer):
+    """Insurances and inspections (each car's latest), soonest end first."""
+
+    kind = kind_field("documents")
+    today = serializers.DateField(help_text="Today in the company's timezone.")
+    days = serializers.IntegerField(help_text="The warning window used for `expiring`.")
+    status = serializers.ChoiceField(choices=DocumentStatus.choices, allow_null=True)
+    counts = DocumentCountsSerializer()
+    items = ChatDocumentItemSerializer(many=True)
+    items_total = serializers.IntegerField(
+        help_text=f"Matching documents; `items` has the first {MAX_ROWS}."
+    )
+
+
+class ChatTopCarSerializer(serializers.Serializer):
+    car = serializers.IntegerField()
+    numplate = serializers.CharField()
+    value = serializers.DecimalField(**money, help_text="In the unit of `metric`.")
+
+
+class ChatTopCarsSerializer(KeywordNamesMixin, serializers.Serializer):
+    """Cars ranked by maintenance cost, by fuel consumption (l/100 km) or by fuel cost."""
+
+    kind = kind_field("top_cars")
+    metric = serializers.ChoiceField(choices=TOP_METRICS)
+    from_ = MonthField()
+    to = MonthField()
+    rows = ChatTopCarSerializer(many=True)
+    chart = ChatChartSerializer()
+
+
+CHAT_DATA = {
+    "car": ChatCarSerializer,
+    "fleet_summary": ChatFleetSummarySerializer,
+    "fuel_consumption": ChatFuelConsumptionSerializer,
+    "maintenance_costs": ChatMaintenanceCostsSerializer,
+    "documents": ChatDocumentsSerializer,
+    "top_cars": ChatTopCarsSerializer,
+}
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="ChatData", serializers=CHAT_DATA, resource_type_field_name="kind"
+    )
+)
+class ChatDataField(serializers.JSONField):
+    """`ChatReply.data`, given as the provider built it; the schema has one shape per kind."""
+
+
 class ChatOutputSerializer(serializers.Serializer):
     reply = serializers.CharField()
     actions = ActionSerializer(many=True, help_text="Proposed; send them to `ai/actions/`.")
-    data = serializers.JSONField(
-        allow_null=True, help_text="The numbers behind the reply, ready for a chart."
+    data = ChatDataField(
+        allow_null=True,
+        help_text="The numbers behind the reply, ready for a chart; `kind` says which.",
     )
 
 

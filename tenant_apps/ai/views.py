@@ -51,6 +51,11 @@ class ChatView(AIView):
     read_roles = write_roles = ALL_ROLES
 
     @extend_schema(
+        summary="Ask the assistant",
+        description="The assistant answers from this company's data, with the numbers of the "
+        "reports, within what the caller's role may read. It may propose `actions`, which it "
+        "never carries out: send them to `ai/actions/`. `data` holds the numbers behind the reply "
+        "for the UI to draw; its `kind` says which shape it has.",
         request=ChatInputSerializer,
         responses={
             200: ChatOutputSerializer,
@@ -81,7 +86,13 @@ class ActionsView(AIView):
     read_roles = write_roles = ALL_ROLES  # each action is checked against its resource's roles
 
     @extend_schema(
-        request=ActionsInputSerializer, responses={200: ActionsOutputSerializer, 403: AI_DISABLED}
+        summary="Carry out proposed actions",
+        description="Carry out (or, with `dry_run`, only check) actions, each with the same "
+        "permissions and validation as the matching REST endpoint; each result has the record "
+        "before and after, or its errors. A failed action does not undo the others; a dry run "
+        "makes every check, database constraints included, and keeps nothing.",
+        request=ActionsInputSerializer,
+        responses={200: ActionsOutputSerializer, 403: AI_DISABLED},
     )
     def post(self, request):
         payload = ActionsInputSerializer(data=request.data)
@@ -97,7 +108,11 @@ class ActionsView(AIView):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: AuditEntrySerializer(many=True), 403: FORBIDDEN})
+    get=extend_schema(
+        summary="List the assistant's audit log",
+        description="What was asked of the assistant and what it did (company admins only).",
+        responses={200: AuditEntrySerializer(many=True), 403: FORBIDDEN},
+    )
 )
 @search_validation_errors(methods=["get"])
 class AuditLogView(generics.ListAPIView):

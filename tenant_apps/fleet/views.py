@@ -110,12 +110,14 @@ class CarViewSet(FleetViewSet):
     @extend_schema(
         methods=["GET"],
         responses=serializers.CarPhotoSerializer(many=True),
+        summary="List a car's photos",
         description="The car's photos, newest first.",
     )
     @extend_schema(
         methods=["POST"],
         request=serializers.CarPhotoSerializer,  # multipart/form-data: the action's parser
         responses={201: serializers.CarPhotoSerializer},
+        summary="Upload a car photo",
         description="Upload a photo: a real JPEG, PNG or WebP of at most 10 MB and 40 MP.",
     )
     @action(

@@ -24,6 +24,7 @@ from shared_apps.accounts.roles import Role
 from tenant_apps.ai.models import AIAuditEntry
 from tenant_apps.fleet.models import Car, FuelRecord, Insurance, MonthlyMileage
 from tenant_apps.fleet.selectors import company_today
+from tests.ai.test_assistant import COSTS_CHART, FUEL_CHART
 from tests.factories import (
     CarFactory,
     FuelRecordFactory,
@@ -256,15 +257,19 @@ FUEL_RESULT = {
         "liters": "125.50",
         "cost": "8785.00",
         "mileage_km": 1200,
+        "liters_without_mileage": "0.00",
         "avg_consumption_l_per_100km": "10.46",
     },
     "rows": [
         {"period": "2026-01", "numplate": None, "liters": "40.00", "cost": "2800.00",
-         "mileage_km": 500, "avg_consumption_l_per_100km": "8.00"},
+         "mileage_km": 500, "liters_without_mileage": "0.00",
+         "avg_consumption_l_per_100km": "8.00"},
         {"period": "2026-02", "numplate": None, "liters": "60.00", "cost": "4200.00",
-         "mileage_km": 400, "avg_consumption_l_per_100km": "15.00"},
+         "mileage_km": 400, "liters_without_mileage": "0.00",
+         "avg_consumption_l_per_100km": "15.00"},
         {"period": "2026-03", "numplate": None, "liters": "25.50", "cost": "1785.00",
-         "mileage_km": 300, "avg_consumption_l_per_100km": "8.50"},
+         "mileage_km": 300, "liters_without_mileage": "0.00",
+         "avg_consumption_l_per_100km": "8.50"},
     ],
     "rows_total": 3,
 }  # fmt: skip
@@ -289,6 +294,10 @@ COSTS_RESULT = {
     "rows_total": 3,
 }
 PERIOD = {"date_from": "2026-01", "date_to": "2026-03"}
+# The answer's `data`: the last read tool's result, with its kind and chart as the local
+# provider gives them.
+FUEL_DATA = {"kind": "fuel_consumption", **FUEL_RESULT, "chart": FUEL_CHART}
+COSTS_DATA = {"kind": "maintenance_costs", **COSTS_RESULT, "chart": COSTS_CHART}
 
 
 # --- 1. Tool calls are executed and the answer mapped ---------------------------------------------
@@ -312,7 +321,7 @@ def test_tool_calls_are_executed_and_the_answer_is_mapped(acme, fleet, openai, c
     assert response.json() == {
         "reply": "You used 125.50 l for 8785.00 KGS; upkeep cost 26000.00 KGS.",
         "actions": [],
-        "data": COSTS_RESULT,  # the last read tool's result
+        "data": COSTS_DATA,  # the last read tool's result
     }
     assert len(openai.requests) == 2
     for request in openai.requests:
@@ -409,7 +418,7 @@ def test_tool_results_keep_their_dates(acme, fleet, openai, client):
         "today": today.isoformat(),
         "days": acme.expiry_warning_days,
         "status": None,
-        "counts": {"active": 1, "expiring": 0, "expired": 0},
+        "counts": {"upcoming": 0, "active": 1, "expiring": 0, "expired": 0},
         "items": [
             {
                 "kind": "insurance",
@@ -422,8 +431,28 @@ def test_tool_results_keep_their_dates(acme, fleet, openai, client):
         ],
         "items_total": 1,
     }
-    assert response.json()["data"] == expected
+    assert response.json()["data"] == {"kind": "documents", **expected}
     assert tool_results(openai.bodies[1]) == {"call_docs": expected}
+
+
+def test_a_found_car_is_data_of_kind_car(fleet, openai, client):
+    """Every `data` has a `kind`, as the local provider's: the API schema types it by kind."""
+    car = fleet["a"]
+    openai.script = [
+        tool_calls(call("call_find", "find_car", {"numplate": "01 kg 101 aaa"})),
+        answer("01KG101AAA is a Camry."),
+    ]
+    response = client.post(CHAT, {"message": "Which car is 01KG101AAA?"}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"] == {
+        "kind": "car",
+        "id": car.pk,
+        "numplate": "01KG101AAA",
+        "title": car.title,
+        "brand": car.brand,
+        "status": "active",
+    }
 
 
 # --- 2. propose_actions ---------------------------------------------------------------------------
@@ -850,7 +879,7 @@ def test_a_failed_read_does_not_replace_the_data_of_a_good_one(acme, fleet, open
     response = client.post(CHAT, {"message": MESSAGE}, format="json")
 
     assert response.status_code == 200, response.content
-    assert response.json() == {"reply": "125.50 l.", "actions": [], "data": FUEL_RESULT}
+    assert response.json() == {"reply": "125.50 l.", "actions": [], "data": FUEL_DATA}
     assert tool_results(openai.bodies[2]) == {
         "call_fuel": FUEL_RESULT,
         "call_bad": {"error": "Bad arguments: month must be in 1..12"},

@@ -443,6 +443,12 @@ PINNED = {
         413,
         [(None, "request_too_large")],
     ),
+    "company-timezone": (
+        "PATCH /api/v1/company/",
+        lambda: {"body": {"timezone": "Mars/Olympus"}},
+        400,
+        [("timezone", "invalid_timezone")],
+    ),
     "blank-email": ("GET /api/v1/users/", dict, 200, None),  # acme-boss has `"email": ""`
 }
 
@@ -469,3 +475,51 @@ def test_answers_the_schema_once_missed_are_documented(name, admin, seeded, serv
         assert "" in [user["email"] for user in body["results"]]
     else:
         assert [(error["attr"], error["code"]) for error in body["errors"]] == errors
+
+
+# --- Answers typed by what they hold, against their one documented shape -------------------------
+# The chat's `data` has a schema per `kind`, an export job's `params` one per report: real answers
+# must match the shape their kind or report names (the fuzzer's messages mostly get no `data`).
+
+TYPED = {
+    "chat-fleet_summary": ("POST /api/v1/ai/chat/", {"message": "Fleet summary"}, "fleet_summary"),
+    "chat-fuel_consumption": (
+        "POST /api/v1/ai/chat/",
+        {"message": "Fuel consumption this year"},
+        "fuel_consumption",
+    ),
+    "chat-maintenance_costs": (
+        "POST /api/v1/ai/chat/",
+        {"message": "Maintenance costs this year"},
+        "maintenance_costs",
+    ),
+    "chat-documents": ("POST /api/v1/ai/chat/", {"message": "What expires soon?"}, "documents"),
+    "chat-top_cars": ("POST /api/v1/ai/chat/", {"message": "Top 3 cars by cost"}, "top_cars"),
+    "export-params": (
+        "POST /api/v1/reports/exports/",
+        {
+            "report": "insurance-inspection",
+            "format": "csv",
+            "params": {"status": "active", "days": 10, "history": True},
+        },
+        "insurance-inspection",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TYPED)
+def test_answers_typed_by_kind_are_the_documented_shape(name, admin, seeded, server_errors):
+    label, body, kind = TYPED[name]
+    method, path = label.split(" ")
+    token = {"Authorization": f"Bearer {refresh_token_for(admin).access_token}"}
+    with transaction.atomic():
+        try:
+            case = schema[path][method].Case(body=body, media_type="application/json")
+            response = case.call(base_url=BASE_URL, headers=token)
+            case.validate_response(response, checks=CHECKS)
+        finally:
+            transaction.set_rollback(True)
+
+    assert response.status_code in (200, 202), response.text
+    answer = response.json()
+    assert (answer["data"]["kind"] if "data" in answer else answer["report"]) == kind

@@ -19,7 +19,33 @@ class ChatRequest:
 class ChatReply:
     reply: str
     actions: list[dict] = field(default_factory=list)
-    data: dict | None = None
+    data: dict | None = None  # see `reply_data`
+
+
+# What the UI draws for a kind of `ChatReply.data` that is a series.
+CHARTS = {
+    "fuel_consumption": {
+        "type": "bar",
+        "x": "period",
+        "y": ["liters", "avg_consumption_l_per_100km"],
+    },
+    "maintenance_costs": {
+        "type": "stacked_bar",
+        "x": "period",
+        "y": ["parts", "work", "tires", "accumulators", "inspections"],
+    },
+    "top_cars": {"type": "bar", "x": "numplate", "y": ["value"]},
+}
+
+
+def reply_data(kind: str, result: dict) -> dict:
+    """`ChatReply.data` of either provider: the result of a `facade` reader with its `kind`
+    (the API schema has one shape per kind: `serializers.ChatDataField`) and, for a series, the
+    chart to draw it as."""
+    data = {"kind": kind, **result}
+    if kind in CHARTS:
+        data["chart"] = CHARTS[kind]
+    return data
 
 
 def get_provider():

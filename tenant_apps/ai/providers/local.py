@@ -15,7 +15,7 @@ from tenant_apps.fleet.models import Car, CarStatus, FuelRecord, MonthlyMileage
 from tenant_apps.fleet.selectors import company_today
 
 from .. import facade
-from . import ChatReply, ChatRequest
+from . import ChatReply, ChatRequest, reply_data
 
 MONTHS = {
     "en": [
@@ -293,7 +293,7 @@ class LocalProvider:
             expiring=s["documents"]["expiring"],
             expired=s["documents"]["expired"],
         )
-        return ChatReply(reply, data={"kind": "fleet_summary", **s})
+        return ChatReply(reply, data=reply_data("fleet_summary", s))
 
     def _scope(self, car: dict | None) -> str:
         return self.t["for_car"].format(numplate=car["numplate"]) if car else ""
@@ -312,8 +312,7 @@ class LocalProvider:
             km=totals["mileage_km"],
             avg=totals["avg_consumption_l_per_100km"] or "—",
         )
-        chart = {"type": "bar", "x": "period", "y": ["liters", "avg_consumption_l_per_100km"]}
-        return ChatReply(reply, data={"kind": "fuel_consumption", **result, "chart": chart})
+        return ChatReply(reply, data=reply_data("fuel_consumption", result))
 
     def _costs(self, car, date_from, date_to) -> ChatReply:
         result = facade.maintenance_costs(
@@ -327,9 +326,7 @@ class LocalProvider:
             **{k: totals[k] for k in ("total", "parts", "work", "tires", "accumulators")},
             inspections=totals["inspections"],
         )
-        chart = {"type": "stacked_bar", "x": "period",
-                 "y": ["parts", "work", "tires", "accumulators", "inspections"]}  # fmt: skip
-        return ChatReply(reply, data={"kind": "maintenance_costs", **result, "chart": chart})
+        return ChatReply(reply, data=reply_data("maintenance_costs", result))
 
     def _documents(self) -> ChatReply:
         result = facade.documents_status()
@@ -342,7 +339,7 @@ class LocalProvider:
         if urgent:
             items = ", ".join(f"{i['numplate']} {i['type']} {i['end']}" for i in urgent)
             reply += self.t["documents_items"].format(items=items)
-        return ChatReply(reply, data={"kind": "documents", **result})
+        return ChatReply(reply, data=reply_data("documents", result))
 
     def _top(self, lowered, date_from, date_to) -> ChatReply:
         if _has(lowered, "consumption", "l/100", "расход"):
@@ -359,8 +356,7 @@ class LocalProvider:
             limit=int(limit[1]) if limit else 5,
         )
         period = {"from": result["from"], "to": result["to"]}
-        chart = {"type": "bar", "x": "numplate", "y": ["value"]}
-        data = {"kind": "top_cars", **result, "chart": chart}
+        data = reply_data("top_cars", result)
         if not result["rows"]:
             return ChatReply(self.t["top_empty"].format(**period), data=data)
         items = ", ".join(f"{r['numplate']} ({r['value']})" for r in result["rows"])

@@ -15,12 +15,13 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from shared_apps.core.exceptions import ServiceUnavailable
+from tenant_apps.fleet.models import DocumentStatus
 from tenant_apps.fleet.selectors import company_today
 
 from .. import facade
 from ..actions import ActionSerializer
 from ..minimise import Minimiser
-from . import ChatReply, ChatRequest
+from . import ChatReply, ChatRequest, reply_data
 
 logger = logging.getLogger(__name__)
 MAX_ROUNDS = 6
@@ -65,9 +66,10 @@ TOOLS = [
     ),
     _tool(
         "documents_status",
-        "Insurances and inspections by status (active, expiring within `days`, expired).",
+        "Insurances and inspections by status (upcoming: not started yet, active, expiring "
+        "within `days`, expired).",
         {
-            "status": {"type": "string", "enum": ["active", "expiring", "expired"]},
+            "status": {"type": "string", "enum": DocumentStatus.values},
             "days": {"type": "integer", "minimum": 0, "maximum": 3650},
         },
     ),
@@ -112,6 +114,12 @@ READERS = {
     "maintenance_costs": facade.maintenance_costs,
     "documents_status": facade.documents_status,
     "top_cars": facade.top_cars,
+}
+# The `kind` of `ChatReply.data` that each reader's result is (the local provider's names).
+DATA_KINDS = {
+    **{name: name for name in READERS},
+    "find_car": "car",
+    "documents_status": "documents",
 }
 
 
@@ -161,7 +169,7 @@ class OpenAIProvider:
                 result = self._run_tool(call, actions)
                 name = (call.get("function") or {}).get("name")
                 if name in READERS and isinstance(result, dict) and "error" not in result:
-                    data = result
+                    data = reply_data(DATA_KINDS[name], result)
                 content = json.dumps(minimiser.data(result), cls=DjangoJSONEncoder)
                 if len(content) > MAX_TOOL_RESULT_CHARS:  # still JSON, and says so
                     content = json.dumps({"error": "The result is too large; narrow the question."})
