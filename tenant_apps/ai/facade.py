@@ -6,6 +6,7 @@ carry no phones, VINs or driver names.
 Each function takes and returns plain JSON-able values, so that the local provider, the OpenAI
 tools and the tests all call the same thing."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -13,9 +14,10 @@ from django.db import connection
 from django.db.models import Count
 
 from tenant_apps.fleet.fields import numplate_normalize
-from tenant_apps.fleet.models import Car
+from tenant_apps.fleet.models import Car, DocumentStatus
 from tenant_apps.fleet.selectors import company_today
 from tenant_apps.reports import selectors as reports
+from tenant_apps.reports.car_scope import WHOLE_FLEET, CarScope
 from tenant_apps.reports.periods import MonthPeriod, month_add
 
 MAX_ROWS = 24
@@ -81,11 +83,7 @@ def fleet_summary() -> dict:
         "mileage_km": fuel.mileage_km,
         "avg_consumption_l_per_100km": _money(fuel.avg_consumption_l_per_100km),
         "maintenance_cost": _money(costs.total),
-        "documents": {
-            "active": documents.active,
-            "expiring": documents.expiring,
-            "expired": documents.expired,
-        },
+        "documents": dataclasses.asdict(documents),
     }
 
 
@@ -94,7 +92,7 @@ def _month_report(build, row, *, car_id, date_from, date_to, group_by) -> dict:
     latest MAX_ROWS rows, with the totals and how many rows there were."""
     _choice("group_by", group_by, reports.GROUPINGS)
     period = _period(date_from, date_to)
-    report = build(period=period, group_by=group_by, car_id=car_id)
+    report = build(period=period, group_by=group_by, cars=_scope(car_id))
     return {
         "from": f"{period.first:%Y-%m}",
         "to": f"{period.last:%Y-%m}",
@@ -106,6 +104,10 @@ def _month_report(build, row, *, car_id, date_from, date_to, group_by) -> dict:
     }
 
 
+def _scope(car_id: int | None) -> CarScope:
+    return CarScope(cars=(car_id,)) if car_id else WHOLE_FLEET
+
+
 def _fuel_row(r) -> dict:
     return {
         "period": r.period,
@@ -113,6 +115,7 @@ def _fuel_row(r) -> dict:
         "liters": _money(r.liters),
         "cost": _money(r.cost),
         "mileage_km": r.mileage_km,
+        "liters_without_mileage": _money(r.liters_without_mileage),
         "avg_consumption_l_per_100km": _money(r.avg_consumption_l_per_100km),
     }
 
@@ -170,7 +173,7 @@ def documents_status(*, status: str | None = None, days: int | None = None) -> d
     """Insurances and inspections that are active, expire within `days` or have expired (each
     car's latest ones), soonest end first, at most MAX_ROWS."""
     if status is not None:
-        _choice("status", status, ("active", "expiring", "expired"))
+        _choice("status", status, DocumentStatus.values)
     company = connection.tenant
     days = company.expiry_warning_days if days is None else max(0, min(int(days), 3650))
     report = reports.insurance_inspection_report(
@@ -182,11 +185,7 @@ def documents_status(*, status: str | None = None, days: int | None = None) -> d
         "today": report.today.isoformat(),
         "days": report.days,
         "status": status,
-        "counts": {
-            "active": report.counts.active,
-            "expiring": report.counts.expiring,
-            "expired": report.counts.expired,
-        },
+        "counts": dataclasses.asdict(report.counts),
         "items": [
             {
                 "kind": i.kind,

@@ -176,7 +176,9 @@ class DocumentFilter(CarRecordFilter):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(
-            document_status_q(value, field=self.end_field, clock=company_clock())
+            document_status_q(
+                value, start=self.start_field, end=self.end_field, clock=company_clock()
+            )
         )
 
 

@@ -6,7 +6,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    DecimalField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -67,9 +77,12 @@ def company_users(*, active_only: bool = False) -> QuerySet[User]:
     return users.active() if active_only else users
 
 
-def document_status(end: dt.date, *, clock: CompanyClock) -> DocumentStatus:
-    """`expired` once the end date has passed, `expiring` while it is within the company's
-    warning window (today included), `active` before that."""
+def document_status(start: dt.date, end: dt.date, *, clock: CompanyClock) -> DocumentStatus:
+    """`upcoming` until the start date (it covers nothing yet), `expired` once the end date has
+    passed, `expiring` while the end is within the warning window (today included), `active`
+    before that."""
+    if start > clock.today:
+        return DocumentStatus.UPCOMING
     if end < clock.today:
         return DocumentStatus.EXPIRED
     if end <= clock.warning_end:
@@ -77,13 +90,27 @@ def document_status(end: dt.date, *, clock: CompanyClock) -> DocumentStatus:
     return DocumentStatus.ACTIVE
 
 
-def document_status_q(status: str, *, field: str, clock: CompanyClock) -> Q:
-    """The same rule as `document_status`, as a filter on the end-date column `field`."""
+def document_status_q(status: str, *, start: str, end: str, clock: CompanyClock) -> Q:
+    """The same rule as `document_status`, as a filter on the date columns `start` and `end`."""
+    if status == DocumentStatus.UPCOMING:
+        return Q(**{f"{start}__gt": clock.today})
+    started = Q(**{f"{start}__lte": clock.today})
     if status == DocumentStatus.EXPIRED:
-        return Q(**{f"{field}__lt": clock.today})
+        return started & Q(**{f"{end}__lt": clock.today})
     if status == DocumentStatus.EXPIRING:
-        return Q(**{f"{field}__gte": clock.today, f"{field}__lte": clock.warning_end})
-    return Q(**{f"{field}__gt": clock.warning_end})
+        return started & Q(**{f"{end}__gte": clock.today, f"{end}__lte": clock.warning_end})
+    return started & Q(**{f"{end}__gt": clock.warning_end})
+
+
+def with_car_month_mileage(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord]:
+    """Fuel records with `car_month_km`, the kilometres of their car-month: the
+    `monthly-mileages/` record when there is one, else the fuel record's own `mileage_km`.
+    Every figure made of fuel and kilometres reads a car-month's km from here."""
+    return records.alias(
+        month_mileage=FilteredRelation(
+            "car__monthly_mileages", condition=Q(car__monthly_mileages__month=F("period"))
+        )
+    ).annotate(car_month_km=Coalesce("month_mileage__mileage_km", "mileage_km"))
 
 
 def _yearly_sum(model, amount: str, date_field: str, year: int) -> Subquery:

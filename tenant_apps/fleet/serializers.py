@@ -360,8 +360,10 @@ class FuelRecordSerializer(CarRecordSerializer):
 
 class DocumentSerializer(DaysLeftMixin, CarRecordSerializer):
     """A dated document: `status` and `days_left` are counted from today in the company's
-    timezone; `expiring` means within the company's warning window (30 days by default)."""
+    timezone; `upcoming` until it starts, `expiring` within the company's warning window (30
+    days by default)."""
 
+    start_field: str
     status = serializers.SerializerMethodField()
     days_left = serializers.SerializerMethodField()
 
@@ -369,16 +371,18 @@ class DocumentSerializer(DaysLeftMixin, CarRecordSerializer):
         serializers.ChoiceField(
             choices=DocumentStatus.choices,
             read_only=True,
-            help_text="As of today in the company's timezone; `expiring`: ends within the "
+            help_text="As of today in the company's timezone; `upcoming`: starts later; "
+            "`expiring`: ends within the "
             "company's warning window (30 days by default).",
         )
     )
     def get_status(self, obj) -> str:
-        return document_status(getattr(obj, self.end_field), clock=self.company_clock()).value
+        start, end = getattr(obj, self.start_field), getattr(obj, self.end_field)
+        return document_status(start, end, clock=self.company_clock()).value
 
 
 class InsuranceSerializer(DocumentSerializer):
-    end_field = "end_date"
+    start_field, end_field = "start_date", "end_date"
 
     class Meta:
         model = Insurance
@@ -399,7 +403,7 @@ class InsuranceSerializer(DocumentSerializer):
 
 
 class InspectionSerializer(DocumentSerializer):
-    end_field = "valid_until"
+    start_field, end_field = "inspected_at", "valid_until"
 
     class Meta:
         model = Inspection

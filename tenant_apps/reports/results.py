@@ -5,27 +5,41 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .car_scope import CarScope
 from .periods import MonthPeriod
 
 
 @dataclass(frozen=True)
 class FuelRow:
-    """One group of fuel records: a month (`2026-03`), a year (`2026`) or a car."""
+    """One group of car-months: a month (`2026-03`), a year (`2026`), a car or a fuel type."""
 
     period: str | None
     car: int | None
     numplate: str | None
+    fuel_type: str | None
     liters: Decimal
     cost: Decimal
-    mileage_km: int
-    avg_consumption_l_per_100km: Decimal | None  # total liters / total km × 100
+    mileage_km: int  # every car-month's km, also of months without fuel
+    liters_without_mileage: Decimal  # fuel of car-months without km: not in the average
+    avg_consumption_l_per_100km: Decimal | None  # liters / km × 100 of car-months with both
 
 
 @dataclass(frozen=True)
-class FuelConsumptionReport:
+class ScopedReport:
+    """A report over a set of cars (`CarScope`)."""
+
+    cars: CarScope
+
+    @property
+    def car(self) -> int | None:
+        """The car, when the report is about exactly one."""
+        return self.cars.cars[0] if len(self.cars.cars) == 1 else None
+
+
+@dataclass(frozen=True)
+class FuelConsumptionReport(ScopedReport):
     period: MonthPeriod
     group_by: str
-    car: int | None
     totals: FuelRow
     rows: tuple[FuelRow, ...]
 
@@ -50,10 +64,9 @@ class CostRow:
 
 
 @dataclass(frozen=True)
-class MaintenanceCostsReport:
+class MaintenanceCostsReport(ScopedReport):
     period: MonthPeriod
     group_by: str
-    car: int | None
     totals: CostRow
     rows: tuple[CostRow, ...]
 
@@ -70,12 +83,13 @@ class DocumentItem:
     number: str
     start: dt.date
     end: dt.date
-    status: str  # active | expiring | expired
+    status: str  # upcoming | active | expiring | expired
     days_left: int
 
 
 @dataclass(frozen=True)
 class DocumentCounts:
+    upcoming: int
     active: int
     expiring: int
     expired: int

@@ -3,21 +3,31 @@ dataclass from `results`; nothing here knows about HTTP or file formats."""
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Sum
-from django.db.models.functions import Coalesce, ExtractYear, NullIf, Round, TruncMonth
+from django.db import connection
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from tenant_apps.fleet.models import (
     Accumulator,
+    DocumentStatus,
     FuelRecord,
     Inspection,
     Insurance,
+    MonthlyMileage,
     Spare,
     Tires,
 )
-from tenant_apps.fleet.selectors import CompanyClock, document_status, document_status_q
+from tenant_apps.fleet.selectors import (
+    CompanyClock,
+    document_status,
+    document_status_q,
+    with_car_month_mileage,
+)
 
+from .car_scope import WHOLE_FLEET, CarScope
 from .periods import MonthPeriod
 from .results import (
     CostRow,
@@ -30,7 +40,9 @@ from .results import (
 )
 
 GROUP_BY_MONTH, GROUP_BY_YEAR, GROUP_BY_CAR = "month", "year", "car"
+GROUP_BY_FUEL_TYPE = "fuel_type"
 GROUPINGS = (GROUP_BY_MONTH, GROUP_BY_YEAR, GROUP_BY_CAR)
+FUEL_GROUPINGS = (*GROUPINGS, GROUP_BY_FUEL_TYPE)
 ZERO = Decimal("0.00")
 CENTS = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -56,67 +68,144 @@ def _key_label(group_by: str, key) -> str | None:
 # --- Fuel and mileage -----------------------------------------------------------------------------
 
 
-def _fuel_sums() -> dict:
-    """Sums of a group of fuel records, for `annotate`."""
-    return {
-        "liters_sum": Coalesce(Sum("liters"), ZERO, output_field=MONEY),
-        "cost_sum": Coalesce(Sum("total_cost"), ZERO, output_field=MONEY),
-        "km_sum": Coalesce(Sum("mileage_km"), 0),
-        # Weighted: the group's liters over its kilometres, never a mean of monthly ratios.
-        "avg": Round(Sum("liters") * 100 / NullIf(Sum("mileage_km"), 0), 2, output_field=MONEY),
-    }
+def _car_months(period: MonthPeriod, cars: CarScope) -> tuple[str, tuple]:
+    """SQL of the period's car-months of the cars in scope: `(car_id, car_month, liters, cost,
+    km)`, one row per car and month that has fuel or a mileage record, its km by the car-month
+    rule (`with_car_month_mileage`). Mileage without fuel is a car-month too (an electric car)."""
+    in_scope = cars.car_queryset().values("pk")
+    fuelled = (
+        with_car_month_mileage(
+            FuelRecord.objects.filter(
+                period__gte=period.first, period__lte=period.last, car__in=in_scope
+            )
+        )
+        .values(
+            "car_id", "liters", car_month=F("period"), cost=F("total_cost"), km=F("car_month_km")
+        )
+        .order_by()
+    )
+    fuel_of_the_month = FuelRecord.objects.filter(car=OuterRef("car"), period=OuterRef("month"))
+    driven_only = (
+        MonthlyMileage.objects.filter(
+            month__gte=period.first, month__lte=period.last, car__in=in_scope
+        )
+        .exclude(Exists(fuel_of_the_month))
+        .values(
+            "car_id",
+            liters=Value(ZERO, output_field=MONEY),
+            car_month=F("month"),
+            cost=Value(ZERO, output_field=MONEY),
+            km=F("mileage_km"),
+        )
+        .order_by()
+    )
+    union = fuelled.union(driven_only, all=True)
+    return union.query.get_compiler(using=union.db).as_sql()
+
+
+# What a fuel report groups its car-months by, in SQL over `car_months cm JOIN fleet_car c`.
+_FUEL_GROUP_KEYS = {
+    GROUP_BY_MONTH: "cm.car_month",
+    GROUP_BY_YEAR: "EXTRACT(YEAR FROM cm.car_month)::int",
+    GROUP_BY_CAR: "cm.car_id",
+    GROUP_BY_FUEL_TYPE: "c.fuel_type",
+}
+
+
+@dataclass
+class _FuelSums:
+    """A group's sums over its car-months, and what its average may use: only car-months with
+    both liters and km, and only when they are all of one fuel type."""
+
+    liters: Decimal = ZERO
+    cost: Decimal = ZERO
+    km: int = 0
+    liters_without_mileage: Decimal = ZERO
+    measured_liters: Decimal = ZERO
+    measured_km: int = 0
+    fuel_types: set = field(default_factory=set)  # of the car-months with fuel
+    numplate: str | None = None
+
+    def add(self, row: dict) -> None:
+        self.liters += row["liters"]
+        self.cost += row["cost"]
+        self.km += row["km"]
+        self.liters_without_mileage += row["liters_without_mileage"]
+        self.measured_liters += row["measured_liters"]
+        self.measured_km += row["measured_km"]
+        if row["liters"]:
+            self.fuel_types.add(row["fuel_type"])
+        self.numplate = row["numplate"]
+
+    def row(self, *, period=None, car=None, numplate=None, fuel_type=None) -> FuelRow:
+        return FuelRow(
+            period=period,
+            car=car,
+            numplate=numplate,
+            fuel_type=fuel_type,
+            liters=self.liters,
+            cost=self.cost,
+            mileage_km=self.km,
+            liters_without_mileage=self.liters_without_mileage,
+            avg_consumption_l_per_100km=(
+                consumption(self.measured_liters, self.measured_km)
+                if len(self.fuel_types) <= 1
+                else None
+            ),
+        )
 
 
 def fuel_consumption_report(
-    *, period: MonthPeriod, group_by: str = GROUP_BY_MONTH, car_id: int | None = None
+    *, period: MonthPeriod, group_by: str = GROUP_BY_MONTH, cars: CarScope = WHOLE_FLEET
 ) -> FuelConsumptionReport:
-    """Fuel, its cost and the distance driven over whole months, by month, year or car. Months
-    and years without records are rows of zeros, so a chart has no gaps."""
-    records = FuelRecord.objects.filter(period__gte=period.first, period__lte=period.last)
-    if car_id is not None:
-        records = records.filter(car_id=car_id)
+    """Fuel, its cost and the distance driven over whole months, by month, year, car or fuel
+    type. The unit is the car-month: its km by the car-month rule; the average is weighted
+    (liters / km × 100) over the car-months that have both, and never mixes fuel types (null
+    where a group holds more than one). Liters of car-months without km are reported apart.
+    Months and years without records are rows of zeros, so a chart has no gaps. One query."""
+    car_months, params = _car_months(period, cars)
+    sql = f"""
+        SELECT {_FUEL_GROUP_KEYS[group_by]} AS key, c.fuel_type,
+               {"c.numplate" if group_by == GROUP_BY_CAR else "NULL"} AS numplate,
+               SUM(cm.liters) AS liters, SUM(cm.cost) AS cost, SUM(cm.km) AS km,
+               COALESCE(SUM(cm.liters) FILTER (WHERE cm.km = 0), 0) AS liters_without_mileage,
+               COALESCE(SUM(cm.liters) FILTER (WHERE cm.km > 0 AND cm.liters > 0), 0)
+                   AS measured_liters,
+               COALESCE(SUM(cm.km) FILTER (WHERE cm.km > 0 AND cm.liters > 0), 0) AS measured_km
+        FROM ({car_months}) cm JOIN fleet_car c ON c.id = cm.car_id
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - the keys and the subquery are ours; values are parameters
+    groups: dict[object, _FuelSums] = defaultdict(_FuelSums)
+    totals = _FuelSums()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            row["km"] = int(row["km"])
+            row["measured_km"] = int(row["measured_km"])
+            groups[row["key"]].add(row)
+            totals.add(row)
 
-    grouped = records.values(**_group_key(group_by, "period")).annotate(**_fuel_sums()).order_by()
-    by_key = {row["key"]: row for row in grouped}
     if group_by == GROUP_BY_MONTH:
         keys = period.months()
     elif group_by == GROUP_BY_YEAR:
         keys = period.years()
+    elif group_by == GROUP_BY_CAR:
+        keys = sorted(groups, key=lambda k: groups[k].numplate)
     else:
-        keys = sorted(by_key, key=lambda k: by_key[k]["numplate"])
-
-    rows = []
-    for key in keys:
-        row = by_key.get(key)
-        rows.append(
-            FuelRow(
-                period=_key_label(group_by, key),
-                car=key if group_by == GROUP_BY_CAR else None,
-                numplate=row["numplate"] if group_by == GROUP_BY_CAR else None,
-                liters=row["liters_sum"] if row else ZERO,
-                cost=row["cost_sum"] if row else ZERO,
-                mileage_km=row["km_sum"] if row else 0,
-                avg_consumption_l_per_100km=row["avg"] if row else None,
-            )
+        keys = sorted(groups)
+    rows = tuple(
+        groups.get(key, _FuelSums()).row(
+            period=_key_label(group_by, key),
+            car=key if group_by == GROUP_BY_CAR else None,
+            numplate=groups[key].numplate if group_by == GROUP_BY_CAR else None,
+            fuel_type=key if group_by == GROUP_BY_FUEL_TYPE else None,
         )
-
-    # The totals are the groups' sums (one scan of the records, not a second aggregate).
-    liters = sum((row.liters for row in rows), ZERO)
-    km = sum(row.mileage_km for row in rows)
+        for key in keys
+    )
     return FuelConsumptionReport(
-        period=period,
-        group_by=group_by,
-        car=car_id,
-        rows=tuple(rows),
-        totals=FuelRow(
-            period=None,
-            car=None,
-            numplate=None,
-            liters=liters,
-            cost=sum((row.cost for row in rows), ZERO),
-            mileage_km=km,
-            avg_consumption_l_per_100km=consumption(liters, km),
-        ),
+        period=period, group_by=group_by, cars=cars, rows=rows, totals=totals.row()
     )
 
 
@@ -140,7 +229,7 @@ COST_COLUMNS = ("parts", "work", "tires", "accumulators", "inspections")
 
 
 def maintenance_costs_report(
-    *, period: MonthPeriod, group_by: str = GROUP_BY_MONTH, car_id: int | None = None
+    *, period: MonthPeriod, group_by: str = GROUP_BY_MONTH, cars: CarScope = WHOLE_FLEET
 ) -> MaintenanceCostsReport:
     """What the fleet's upkeep cost over whole months: parts and work of repairs, tyres,
     batteries and inspections, by month, year or car. One GROUP BY per source table."""
@@ -152,8 +241,7 @@ def maintenance_costs_report(
         rows = model.objects.filter(
             **{f"{date_field}__gte": period.first, f"{date_field}__lte": period.end}
         )
-        if car_id is not None:
-            rows = rows.filter(car_id=car_id)
+        rows = rows.filter(car__in=cars.car_queryset().values("pk"))
         group = _group_key(group_by, date_field)
         sums = {column: Sum(source, output_field=MONEY) for column, source in columns.items()}
         for row in rows.values(**group).annotate(**sums).order_by():
@@ -185,22 +273,31 @@ def maintenance_costs_report(
         **{column: sum((getattr(r, column) for r in rows), ZERO) for column in COST_COLUMNS},
     )
     return MaintenanceCostsReport(
-        period=period, group_by=group_by, car=car_id, totals=totals, rows=rows
+        period=period, group_by=group_by, cars=cars, totals=totals, rows=rows
     )
 
 
 # --- Insurances and inspections -------------------------------------------------------------------
 
 
-def _documents(model, *, type_field: str | None, start: str, end: str, current_only: bool):
+def _documents(
+    model, *, type_field: str | None, start: str, end: str, current_only: bool, today: dt.date
+):
     rows = model.objects.all()
     if current_only:
-        # The latest document of each kind per car: a renewed policy hides the lapsed one.
-        partition = ["car_id", type_field] if type_field else ["car_id"]
-        latest = (
-            model.objects.order_by(*partition, f"-{end}", "-id").distinct(*partition).values("id")
+        # A document replaced by a later one of the same kind for the same car is history, once
+        # the later one has started: a renewal that starts next month hides nothing today, so
+        # the lapse it leaves until then is reported.
+        later = Q(**{f"{start}__gt": OuterRef(start)}) | Q(
+            **{start: OuterRef(start), "id__gt": OuterRef("id")}
         )
-        rows = rows.filter(id__in=latest)
+        replacements = model.objects.filter(
+            later,
+            car=OuterRef("car"),
+            **{f"{start}__lte": today},
+            **({type_field: OuterRef(type_field)} if type_field else {}),
+        )
+        rows = rows.exclude(Exists(replacements))
     return rows.values(
         "id",
         "car_id",
@@ -233,11 +330,16 @@ def insurance_inspection_report(
     date. With `current_only`, only each car's latest policy of each type and latest
     certificate count: a lapsed policy that has been renewed is not a problem to report."""
     clock = CompanyClock(today=today, warning_days=days)
-    counts = dict.fromkeys(("active", "expiring", "expired"), 0)
+    counts = dict.fromkeys(DocumentStatus.values, 0)
     items = []
     for kind, model, type_field, start, end in DOCUMENT_SOURCES:
         rows = _documents(
-            model, type_field=type_field, start=start, end=end, current_only=current_only
+            model,
+            type_field=type_field,
+            start=start,
+            end=end,
+            current_only=current_only,
+            today=today,
         )
         if car_id is not None:
             rows = rows.filter(car_id=car_id)
@@ -245,7 +347,9 @@ def insurance_inspection_report(
             rows = rows.filter(**{f"{end}__gte": date_from})
         if date_to is not None:
             rows = rows.filter(**{f"{end}__lte": date_to})
-        status_filters = {name: document_status_q(name, field=end, clock=clock) for name in counts}
+        status_filters = {
+            name: document_status_q(name, start=start, end=end, clock=clock) for name in counts
+        }
         tally = rows.aggregate(
             **{name: Count("id", filter=q) for name, q in status_filters.items()}
         )
@@ -264,7 +368,7 @@ def insurance_inspection_report(
                     number=row["number"],
                     start=row["start"],
                     end=row["end"],
-                    status=document_status(row["end"], clock=clock).value,
+                    status=document_status(row["start"], row["end"], clock=clock).value,
                     days_left=(row["end"] - today).days,
                 )
             )

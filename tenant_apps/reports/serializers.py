@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from shared_apps.core.serializers import KeywordNamesMixin
 from shared_apps.core.validators import FREE_FORM_JSON_VALIDATORS
-from tenant_apps.fleet.models import Car, DocumentStatus
+from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus
 from tenant_apps.fleet.models.fuel import FIRST_YEAR, LAST_YEAR
 from tenant_apps.fleet.selectors import company_today
 from tenant_apps.fleet.serializers import MonthField
@@ -15,7 +15,7 @@ from tenant_apps.fleet.serializers import MonthField
 from .links import export_download_path
 from .models import ExportFormat, ExportJob, ExportReport
 from .periods import MonthPeriod, month_add
-from .selectors import GROUPINGS
+from .selectors import FUEL_GROUPINGS, GROUPINGS
 
 MAX_MONTHS = 240
 EXPORT_CHOICES = ["json", "csv", "xlsx"]
@@ -32,6 +32,46 @@ class CarIdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data).pk
 
 
+class CarIdsField(serializers.ListField):
+    """Cars by id: `?car=3&car=7` (or one id, or a list of them in an export's `params`).
+    Checked in one query; another company's car is "does not exist", as an unknown id."""
+
+    default_error_messages = {
+        code: serializers.PrimaryKeyRelatedField.default_error_messages[code]
+        for code in ("does_not_exist", "incorrect_type")
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Only these cars (repeat the parameter for a set).")
+        super().__init__(
+            child=serializers.IntegerField(min_value=1), required=False, max_length=500, **kwargs
+        )
+
+    def to_internal_value(self, data) -> list[int]:
+        if isinstance(data, str | int):
+            data = [data]
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        ids = set()
+        for item in data:
+            try:
+                if isinstance(item, bool):
+                    raise TypeError
+                ids.add(int(item))
+            except (TypeError, ValueError):
+                self.fail("incorrect_type", data_type=type(item).__name__)
+        found = set(
+            Car.objects.filter(pk__in=[i for i in ids if 0 < i < 2**63]).values_list(
+                "pk", flat=True
+            )
+        )
+        if missing := sorted(ids - found):
+            self.fail("does_not_exist", pk_value=missing[0])
+        return sorted(ids)
+
+
 # --- Query parameters -----------------------------------------------------------------------------
 
 
@@ -42,7 +82,17 @@ class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
     # Raised by validate(); listed for the API schema (`shared_apps.core.openapi`).
     validate_error_codes = {"from": ["invalid_period"], "to": ["period_too_long"]}
 
-    car = CarIdField(help_text="Only this car.")
+    car = CarIdsField()
+    region = serializers.CharField(required=False, max_length=64, help_text="Region code.")
+    vehicle_type = serializers.CharField(
+        required=False, max_length=64, help_text="Vehicle type code."
+    )
+    fuel_type = serializers.CharField(required=False, max_length=64, help_text="Fuel type code.")
+    status = serializers.ChoiceField(
+        choices=CarStatus.choices,
+        required=False,
+        help_text="Car status; without it, decommissioned cars are left out.",
+    )
     from_ = MonthField(required=False, help_text="First month, YYYY-MM.")
     to = MonthField(required=False, help_text="Last month, YYYY-MM.")
     group_by = serializers.ChoiceField(choices=GROUPINGS, default="month")
@@ -63,6 +113,10 @@ class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
             )
         attrs["period"] = MonthPeriod(first=first, last=last)
         return attrs
+
+
+class FuelReportParams(MonthReportParams):
+    group_by = serializers.ChoiceField(choices=FUEL_GROUPINGS, default="month")
 
 
 class DayOrMonthField(serializers.CharField):
@@ -128,9 +182,18 @@ money = {"max_digits": None, "decimal_places": 2}
 class FuelTotalsSerializer(serializers.Serializer):
     liters = serializers.DecimalField(**money)
     cost = serializers.DecimalField(**money)
-    mileage_km = serializers.IntegerField()
+    mileage_km = serializers.IntegerField(
+        help_text="Every car-month's km (its mileage record, else its fuel record's), also of "
+        "months without fuel."
+    )
+    liters_without_mileage = serializers.DecimalField(
+        **money, help_text="Fuel of car-months without km: not in the average."
+    )
     avg_consumption_l_per_100km = serializers.DecimalField(
-        **money, allow_null=True, help_text="Total liters / total km × 100; null at 0 km."
+        **money,
+        allow_null=True,
+        help_text="Liters / km × 100 over the car-months that have both; null without such "
+        "months or where fuel types are mixed (see `group_by=fuel_type`).",
     )
 
 
@@ -144,17 +207,18 @@ class GroupSerializer(serializers.Serializer):
 
 
 class FuelRowSerializer(GroupSerializer, FuelTotalsSerializer):
-    pass
+    fuel_type = serializers.CharField(allow_null=True, help_text="When grouped by fuel type.")
 
 
 class PeriodReportSerializer(KeywordNamesMixin, serializers.Serializer):
     from_ = MonthField(source="period.first")
     to = MonthField(source="period.last")
-    group_by = serializers.CharField()
+    group_by = serializers.ChoiceField(choices=GROUPINGS)
     car = serializers.IntegerField(allow_null=True)
 
 
 class FuelConsumptionSerializer(PeriodReportSerializer):
+    group_by = serializers.ChoiceField(choices=FUEL_GROUPINGS)
     totals = FuelTotalsSerializer()
     rows = FuelRowSerializer(many=True)
 
@@ -191,6 +255,7 @@ class DocumentItemSerializer(serializers.Serializer):
 
 
 class DocumentCountsSerializer(serializers.Serializer):
+    upcoming = serializers.IntegerField()
     active = serializers.IntegerField()
     expiring = serializers.IntegerField()
     expired = serializers.IntegerField()
@@ -220,7 +285,13 @@ class ExportJobCreateSerializer(serializers.Serializer):
     )
 
 
+class ExportParamsField(serializers.JSONField):
+    """An export job's `params` as they were sent; typed per report in the API schema
+    (`openapi.py`)."""
+
+
 class ExportJobSerializer(serializers.ModelSerializer):
+    params = ExportParamsField(read_only=True, help_text="The report's parameters, as sent.")
     download_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -14,6 +14,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
@@ -25,10 +26,12 @@ from tenant_apps.fleet.models import FuelRecord
 from tenant_apps.fleet.selectors import company_today
 
 from . import selectors, tables
+from .car_scope import car_scope_from
 from .models import ExportFormat, ExportJob, ExportStatus
 from .serializers import (
     DocumentReportParams,
     FuelLedgerParams,
+    FuelReportParams,
     MonthReportParams,
 )
 from .writers import TooManyRowsError, csv_chunks, xlsx_write
@@ -42,7 +45,7 @@ def _month_report(selector: Callable) -> Callable[[dict], object]:
 
     def build(params: dict):
         return selector(
-            period=params["period"], group_by=params["group_by"], car_id=params.get("car")
+            period=params["period"], group_by=params["group_by"], cars=car_scope_from(params)
         )
 
     return build
@@ -85,7 +88,7 @@ class ReportSpec:
 
 REPORTS = {
     "fuel-consumption": ReportSpec(
-        MonthReportParams,
+        FuelReportParams,
         _month_report(selectors.fuel_consumption_report),
         tables.fuel_consumption_table,
     ),
@@ -101,10 +104,18 @@ REPORTS = {
 }
 
 
-def report_params(report: str, raw: dict) -> dict:
-    """Validated parameters of `report`; a ValidationError names the bad parameter. An empty
-    parameter (`?car=&from=2026-01`) counts as not given."""
-    params = REPORTS[report].params(data={k: v for k, v in raw.items() if v not in ("", None)})
+def report_params(report: str, raw: dict | QueryDict) -> dict:
+    """Validated parameters of `report` (a query string keeps its repeated `car`s); a
+    ValidationError names the bad parameter. An empty parameter (`?car=&from=2026-01`) counts
+    as not given."""
+    if isinstance(raw, QueryDict):
+        data = QueryDict(mutable=True)
+        for key, values in raw.lists():
+            if given := [value for value in values if value != ""]:
+                data.setlist(key, given)
+    else:
+        data = {key: value for key, value in raw.items() if value not in ("", None)}
+    params = REPORTS[report].params(data=data)
     params.is_valid(raise_exception=True)
     return params.validated_data
 

@@ -45,16 +45,28 @@ GROUP_COLUMN = {
     "month": Column("Month", width=10),
     "year": Column("Year", width=8),
     "car": Column("Number plate", width=14),
+    "fuel_type": Column("Fuel type", width=12),
 }
 
 
 def _group_value(group_by: str, row: FuelRow | CostRow) -> str:
-    return row.numplate if group_by == "car" else row.period
+    if group_by == "car":
+        return row.numplate
+    if group_by == "fuel_type":
+        return row.fuel_type
+    return row.period
 
 
 def fuel_consumption_table(report: FuelConsumptionReport) -> Table:
     def cells(row: FuelRow, first) -> tuple:
-        return (first, row.liters, row.cost, row.mileage_km, row.avg_consumption_l_per_100km)
+        return (
+            first,
+            row.liters,
+            row.cost,
+            row.mileage_km,
+            row.liters_without_mileage,
+            row.avg_consumption_l_per_100km,
+        )
 
     return Table(
         name=f"fuel-consumption_{report.period.label()}_by-{report.group_by}",
@@ -63,6 +75,7 @@ def fuel_consumption_table(report: FuelConsumptionReport) -> Table:
             Column("Liters", DECIMAL),
             Column("Cost", MONEY),
             Column("Mileage, km", INTEGER),
+            Column("Liters without mileage", DECIMAL),
             Column("L/100 km", DECIMAL, width=10),
         ),
         rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],

@@ -18,7 +18,7 @@ from shared_apps.core.openapi import (
     search_validation_errors,
 )
 
-from . import services, tables
+from . import openapi, services, tables  # noqa: F401 - openapi: the export schema extensions
 from .links import export_job_for_download
 from .models import ExportJob
 from .serializers import (
@@ -26,6 +26,7 @@ from .serializers import (
     ExportJobCreateSerializer,
     ExportJobSerializer,
     FuelConsumptionSerializer,
+    FuelReportParams,
     InsuranceInspectionSerializer,
     MaintenanceCostsSerializer,
     MonthReportParams,
@@ -64,31 +65,38 @@ class ReportView(APIView):
 
     def get(self, request):
         spec = services.REPORTS[self.report]
-        params = services.report_params(self.report, request.query_params.dict())
+        params = services.report_params(self.report, request.query_params)
         result = spec.build(params)
         if params["export"] == "json":
             return Response(self.body_serializer(result).data)
         return file_response(spec.table(result), params["export"])
 
 
-def report_schema(params, body, description: str):
+def report_schema(params, body, summary: str, description: str):
     return extend_schema(
         parameters=[params],
         responses={(200, "application/json"): body, **FILE_RESPONSES},
+        summary=summary,
         description=description,
     )
 
 
-@extend_params_validation_errors(params_error_codes(MonthReportParams), methods=["get"])
+@extend_params_validation_errors(params_error_codes(FuelReportParams), methods=["get"])
 class FuelConsumptionView(ReportView):
     report = "fuel-consumption"
     body_serializer = FuelConsumptionSerializer
 
     @report_schema(
-        MonthReportParams,
+        FuelReportParams,
         FuelConsumptionSerializer,
-        "Fuel, cost and distance over whole months, grouped by month, year or car. The average "
-        "is total liters / total km × 100. Months and years without records are zero rows.",
+        "Fuel consumption report",
+        "Fuel, cost and distance over whole months of a set of cars (`car` repeated, and the car "
+        "filters; decommissioned cars only when `status` asks), grouped by month, year, car or "
+        "fuel type. A car-month's km are its `monthly-mileages/` record, else its fuel record's "
+        "`mileage_km`. The average is weighted: liters / km × 100 over the car-months that have "
+        "both; liters of car-months without km are `liters_without_mileage`; fuel types are "
+        "never averaged together (null where a group mixes them). Months and years without "
+        "records are zero rows.",
     )
     def get(self, request):
         return super().get(request)
@@ -102,6 +110,7 @@ class MaintenanceCostsView(ReportView):
     @report_schema(
         MonthReportParams,
         MaintenanceCostsSerializer,
+        "Maintenance costs report",
         "Parts and work of repairs, tyres, batteries and inspections, by the day each was "
         "installed or done, grouped by month, year or car, with their total.",
     )
@@ -117,6 +126,7 @@ class InsuranceInspectionView(ReportView):
     @report_schema(
         DocumentReportParams,
         InsuranceInspectionSerializer,
+        "Insurance and inspection report",
         "Insurance policies and inspection certificates with their status as of today in the "
         "company's timezone, soonest end first, and the count per status.",
     )
@@ -126,7 +136,7 @@ class InsuranceInspectionView(ReportView):
 
 @search_validation_errors(actions=["list"])
 @extend_params_validation_errors(
-    params_error_codes(MonthReportParams, DocumentReportParams, prefix="params"),
+    params_error_codes(FuelReportParams, DocumentReportParams, prefix="params"),
     actions=["create"],
 )
 class ExportJobViewSet(
@@ -146,6 +156,7 @@ class ExportJobViewSet(
         return ExportJob.objects.filter(created_by=self.request.user)
 
     @extend_schema(
+        summary="Queue a report export",
         request=ExportJobCreateSerializer,
         responses={
             202: ExportJobSerializer,
@@ -174,6 +185,9 @@ class ExportDownloadView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        summary="Download an export's file",
+        description="The file of a finished export, for whoever holds its signed link "
+        "(`download_url`): no token is needed, and the link expires.",
         auth=[],
         parameters=[OpenApiParameter("token", str, required=True)],
         responses={

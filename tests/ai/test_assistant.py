@@ -149,7 +149,13 @@ def no_times(record: dict | None) -> dict | None:
 
 def fuel_data(report: dict) -> dict:
     """A fuel report body in the shape of the assistant's `data` (no `car` per row)."""
-    numbers = ("liters", "cost", "mileage_km", "avg_consumption_l_per_100km")
+    numbers = (
+        "liters",
+        "cost",
+        "mileage_km",
+        "liters_without_mileage",
+        "avg_consumption_l_per_100km",
+    )
     rows = [
         {"period": r["period"], "numplate": r["numplate"], **{k: r[k] for k in numbers}}
         for r in report["rows"]
@@ -182,8 +188,14 @@ def costs_data(report: dict) -> dict:
     }
 
 
-def fuel_totals(liters, cost, km, avg) -> dict:
-    return {"liters": liters, "cost": cost, "mileage_km": km, "avg_consumption_l_per_100km": avg}
+def fuel_totals(liters, cost, km, avg, *, without_km="0.00") -> dict:
+    return {
+        "liters": liters,
+        "cost": cost,
+        "mileage_km": km,
+        "liters_without_mileage": without_km,
+        "avg_consumption_l_per_100km": avg,
+    }
 
 
 def cost_totals(parts, work, tires, accumulators, inspections, total) -> dict:
@@ -211,7 +223,8 @@ def assert_no_personal_data(body: dict) -> None:
 #   A Y-01   40.00 2800.00  400  10.00      C Y-02   20.00 1400.00    0  null
 #   A Y-03   45.50 3185.00  350  13.00      B Y-03   30.00 2100.00  500   6.00
 #   Fleet Y-01..Y-03: Jan 40.00/2800.00/400 10.00, Feb 20.00/1400.00/0 null,
-#     Mar 75.50/5285.00/850 8.88; total 135.50/9485.00/1250 → 10.84.
+#     Mar 75.50/5285.00/850 8.88; total 135.50/9485.00/1250, of which C's 20.00 without km →
+#     115.50 / 1250 = 9.24.
 #   Fleet LY: 160.00/11200.00/1500 → 10.67.  A in LY: 60.00/4200.00/500 → 12.00.
 # Maintenance:
 #   A: spare Y-03-10 1500.00 + 500.00, tyres Y-03-01 24000.00, inspection Y-03-20 1100.00
@@ -294,7 +307,8 @@ def dispatcher(acme_as):
 # --- Chat: questions, answered with the reports' numbers ------------------------------------------
 
 FUEL_A_MARCH = fuel_totals("45.50", "3185.00", 350, "13.00")
-FUEL_FLEET_Q1 = fuel_totals("135.50", "9485.00", 1250, "10.84")
+# C's 20 l of February have no km: apart, out of the average (115.50 / 1250 = 9.24).
+FUEL_FLEET_Q1 = fuel_totals("135.50", "9485.00", 1250, "9.24", without_km="20.00")
 FUEL_FLEET_LY = fuel_totals("160.00", "11200.00", 1500, "10.67")
 FUEL_A_LY = fuel_totals("60.00", "4200.00", 500, "12.00")
 
@@ -326,7 +340,7 @@ FUEL_QUESTIONS = [
         f"{Y}-01",
         f"{Y}-03",
         FUEL_FLEET_Q1,
-        f"Fuel {Y}-01–{Y}-03: 135.50 l, 9485.00 KGS, 1250 km, average 10.84 l/100 km.",
+        f"Fuel {Y}-01–{Y}-03: 135.50 l, 9485.00 KGS, 1250 km, average 9.24 l/100 km.",
     ),
     (
         "ru",
@@ -335,7 +349,7 @@ FUEL_QUESTIONS = [
         f"{Y}-01",
         f"{Y}-03",
         FUEL_FLEET_Q1,
-        f"Топливо {Y}-01–{Y}-03: 135.50 л, 9485.00 KGS, 1250 км, средний расход 10.84 л/100 км.",
+        f"Топливо {Y}-01–{Y}-03: 135.50 л, 9485.00 KGS, 1250 км, средний расход 9.24 л/100 км.",
     ),
     (
         "en",
@@ -409,7 +423,11 @@ def test_fuel_rows_of_the_fleet_by_month(guest, fleet):
 
     assert body["data"]["rows"] == [
         {"period": f"{Y}-01", "numplate": None, **fuel_totals("40.00", "2800.00", 400, "10.00")},
-        {"period": f"{Y}-02", "numplate": None, **fuel_totals("20.00", "1400.00", 0, None)},
+        {
+            "period": f"{Y}-02",
+            "numplate": None,
+            **fuel_totals("20.00", "1400.00", 0, None, without_km="20.00"),
+        },
         {"period": f"{Y}-03", "numplate": None, **fuel_totals("75.50", "5285.00", 850, "8.88")},
     ]
     year = chat(guest, f"How much fuel did the fleet use in {LY}?", language="en")["data"]
@@ -509,7 +527,7 @@ def test_documents_question_answers_the_document_report(guest, fleet, language, 
     body = chat(guest, message, language=language)
 
     report = get_json(guest, DOCUMENTS_REPORT)
-    assert report["counts"] == {"active": 3, "expiring": 2, "expired": 2}
+    assert report["counts"] == {"upcoming": 0, "active": 3, "expiring": 2, "expired": 2}
     expected_items = [
         ("inspection", PLATE_C, "inspection", days(-40), "expired", -40),
         ("insurance", PLATE_B, "osago", days(-5), "expired", -5),
@@ -644,11 +662,11 @@ def test_top_cars_without_data_keep_the_same_kind(guest, fleet):
 SUMMARY_REPLY = {
     "en": (
         f"3 cars (2 active, 1 in repair). In {Y}: 135.50 l of fuel for 9485.00 KGS, 1250 km, "
-        "10.84 l/100 km on average; maintenance 35700.00 KGS. Documents: 2 expiring, 2 expired."
+        "9.24 l/100 km on average; maintenance 35700.00 KGS. Documents: 2 expiring, 2 expired."
     ),
     "ru": (
         f"Машин: 3 (в работе 2, в ремонте 1). За {Y}: топливо 135.50 л на 9485.00 KGS, "
-        "пробег 1250 км, средний расход 10.84 л/100 км; обслуживание 35700.00 KGS. "
+        "пробег 1250 км, средний расход 9.24 л/100 км; обслуживание 35700.00 KGS. "
         "Документы: истекают 2, просрочены 2."
     ),
 }

@@ -148,7 +148,7 @@ def test_tyres_cannot_be_removed_before_installed(dispatcher, car):
 
 def test_tyres_filter_mounted(dispatcher, car):
     mounted = TiresFactory(car=car)
-    TiresFactory(car=car, removed_at=dt.date(2026, 10, 1))
+    TiresFactory(car=car, installed_at=dt.date(2025, 10, 1), removed_at=dt.date(2026, 3, 1))
     assert ids(dispatcher.get("/api/v1/tires/?mounted=true")) == [mounted.pk]
 
 
@@ -347,12 +347,55 @@ def test_fuel_ordering_by_consumption(dispatcher, car):
 def test_insurance_status_from_the_warning_window(dispatcher, car, days_from_today, status):
     today = dt.datetime.now(ZoneInfo("Asia/Bishkek")).date()
     end = today + dt.timedelta(days=days_from_today)
-    policy = InsuranceFactory(car=car, start_date=end - dt.timedelta(days=365), end_date=end)
+    start = min(end - dt.timedelta(days=365), today)  # started: not `upcoming`
+    policy = InsuranceFactory(car=car, start_date=start, end_date=end)
 
     body = dispatcher.get(f"/api/v1/insurances/{policy.pk}/").json()
 
     assert (body["status"], body["days_left"]) == (status, days_from_today)
     assert ids(dispatcher.get(f"/api/v1/insurances/?status={status}")) == [policy.pk]
+
+
+def test_a_policy_that_has_not_started_is_upcoming_and_covers_nothing(dispatcher, car):
+    """OSAGO lapsed 5 days ago, the renewal starts in 20 days: neither is `active`."""
+    today = dt.datetime.now(ZoneInfo("Asia/Bishkek")).date()
+    day = lambda n: today + dt.timedelta(days=n)  # noqa: E731
+    lapsed = InsuranceFactory(car=car, start_date=day(-370), end_date=day(-5))
+    renewal = InsuranceFactory(car=car, start_date=day(20), end_date=day(384))
+    starts_today = InsuranceFactory(car=car, start_date=today, end_date=day(364))
+
+    statuses = {
+        r["id"]: (r["status"], r["days_left"])
+        for r in dispatcher.get("/api/v1/insurances/").json()["results"]
+    }
+
+    assert statuses == {
+        lapsed.pk: ("expired", -5),
+        renewal.pk: ("upcoming", 384),
+        starts_today.pk: ("active", 364),
+    }
+    for status, expected in [
+        ("upcoming", [renewal.pk]),
+        ("active", [starts_today.pk]),
+        ("expired", [lapsed.pk]),
+        ("expiring", []),
+    ]:
+        assert ids(dispatcher.get(f"/api/v1/insurances/?status={status}")) == expected, status
+
+
+def test_an_inspection_dated_in_the_future_is_upcoming(dispatcher, car):
+    today = dt.datetime.now(ZoneInfo("Asia/Bishkek")).date()
+    future = InspectionFactory(
+        car=car,
+        inspected_at=today + dt.timedelta(days=3),
+        valid_until=today + dt.timedelta(days=368),
+    )
+
+    body = dispatcher.get(f"/api/v1/inspections/{future.pk}/").json()
+
+    assert (body["status"], body["days_left"]) == ("upcoming", 368)
+    assert ids(dispatcher.get("/api/v1/inspections/?status=upcoming")) == [future.pk]
+    assert ids(dispatcher.get("/api/v1/inspections/?status=active")) == []
 
 
 def test_status_uses_the_companys_timezone_and_window(dispatcher, acme, car):

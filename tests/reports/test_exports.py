@@ -326,11 +326,12 @@ def test_worker_builds_a_csv_report(worker, exporter):
         'attachment; filename="fuel-consumption_2025-12_2026-02_by-month.csv"'
     )
     assert content.decode() == (
-        '\ufeffMonth,Liters,Cost,"Mileage, km",L/100 km\r\n'
-        "2025-12,40.00,2800.00,500,8.00\r\n"
-        "2026-01,88.85,6219.50,700,12.69\r\n"
-        "2026-02,0.00,0.00,0,\r\n"
-        "Total,128.85,9019.50,1200,10.74\r\n"
+        # January's 33.30 l of 01EXP001 have no km: apart, out of the average.
+        '\ufeffMonth,Liters,Cost,"Mileage, km",Liters without mileage,L/100 km\r\n'
+        "2025-12,40.00,2800.00,500,0.00,8.00\r\n"
+        "2026-01,88.85,6219.50,700,33.30,7.94\r\n"
+        "2026-02,0.00,0.00,0,0.00,\r\n"
+        "Total,128.85,9019.50,1200,33.30,7.96\r\n"
     )
 
 

@@ -68,11 +68,12 @@ def only_error(response) -> dict:
 #   B 2025-11  60.00  4200.00  400  15.00     → Nov: 100 L / 900 km = 11.11 (mean of ratios: 11.50)
 #   (December: nothing)
 #   A 2026-01  25.01  1750.70  200  12.505 → 12.51 (half up)
-#   C 2026-01   5.50   385.00    0  null      → Jan: 30.51 L / 200 km = 15.255 → 15.26
+#   C 2026-01   5.50   385.00    0  null      → Jan: 30.51 L, but the average is A's alone:
+#                                               25.01 / 200 = 12.51; C's 5.50 L are "without km"
 #   B 2026-02  30.00  2100.00 1000   3.00
 #   B 2026-03  77.00  7777.00  777   (after the period)
-# Totals: 160.51 L, 11235.70, 2100 km → 16051 / 2100 = 7.6433 → 7.64 (C's liters count, its 0 km
-# does not make the average null).
+# Totals: 160.51 L, 11235.70, 2100 km, 5.50 L without km; average over the months with both:
+# 155.01 / 2100 = 7.3814 → 7.38 (not 160.51 / 2100 = 7.64: months without km do not inflate it).
 
 
 @pytest.fixture
@@ -102,28 +103,38 @@ def fuel_cars(in_acme) -> dict:
     return cars
 
 
-def fuel(liters, cost, km, avg, *, period=None, car=None, numplate=None) -> dict:
+def fuel(
+    liters,
+    cost,
+    km,
+    avg,
+    *,
+    without_km="0.00",
+    period=None,
+    car=None,
+    numplate=None,
+    fuel_type=None,
+) -> dict:
     return {
         "period": period,
         "car": car,
         "numplate": numplate,
-        "liters": liters,
-        "cost": cost,
-        "mileage_km": km,
-        "avg_consumption_l_per_100km": avg,
+        "fuel_type": fuel_type,
+        **fuel_totals(liters, cost, km, avg, without_km=without_km),
     }
 
 
-def fuel_totals(liters, cost, km, avg) -> dict:
+def fuel_totals(liters, cost, km, avg, *, without_km="0.00") -> dict:
     return {
         "liters": liters,
         "cost": cost,
         "mileage_km": km,
+        "liters_without_mileage": without_km,
         "avg_consumption_l_per_100km": avg,
     }
 
 
-FUEL_TOTALS = fuel_totals("160.51", "11235.70", 2100, "7.64")
+FUEL_TOTALS = fuel_totals("160.51", "11235.70", 2100, "7.38", without_km="5.50")
 
 
 def test_fuel_by_month_across_new_year_with_an_empty_month(reader, fuel_cars):
@@ -138,7 +149,7 @@ def test_fuel_by_month_across_new_year_with_an_empty_month(reader, fuel_cars):
         "rows": [
             fuel("100.00", "7000.00", 900, "11.11", period="2025-11"),
             fuel("0.00", "0.00", 0, None, period="2025-12"),
-            fuel("30.51", "2135.70", 200, "15.26", period="2026-01"),
+            fuel("30.51", "2135.70", 200, "12.51", without_km="5.50", period="2026-01"),
             fuel("30.00", "2100.00", 1000, "3.00", period="2026-02"),
         ],
     }
@@ -160,7 +171,7 @@ def test_fuel_group_by_defaults_to_month(reader, fuel_cars):
 def test_fuel_by_year(reader, fuel_cars):
     body = get_json(reader, FUEL, **{"from": "2025-11", "to": "2026-02", "group_by": "year"})
 
-    # 2026: 25.01 + 5.50 + 30.00 = 60.51 L over 1200 km = 5.0425 → 5.04.
+    # 2026: 25.01 + 5.50 + 30.00 = 60.51 L; measured 55.01 L over 1200 km = 4.5842 → 4.58.
     assert body == {
         "from": "2025-11",
         "to": "2026-02",
@@ -169,7 +180,7 @@ def test_fuel_by_year(reader, fuel_cars):
         "totals": FUEL_TOTALS,
         "rows": [
             fuel("100.00", "7000.00", 900, "11.11", period="2025"),
-            fuel("60.51", "4235.70", 1200, "5.04", period="2026"),
+            fuel("60.51", "4235.70", 1200, "4.58", without_km="5.50", period="2026"),
         ],
     }
 
@@ -189,7 +200,7 @@ def test_fuel_by_car_null_average_for_a_car_without_km(reader, fuel_cars):
         "rows": [
             fuel("65.01", "4550.70", 700, "9.29", car=a.pk, numplate="01KG001AAA"),
             fuel("90.00", "6300.00", 1400, "6.43", car=b.pk, numplate="01KG002BBB"),
-            fuel("5.50", "385.00", 0, None, car=c.pk, numplate="01KG003CCC"),
+            fuel("5.50", "385.00", 0, None, without_km="5.50", car=c.pk, numplate="01KG003CCC"),
         ],
     }
 
@@ -221,8 +232,10 @@ def test_fuel_of_a_car_with_only_zero_km(reader, fuel_cars):
         reader, FUEL, **{"from": "2026-01", "to": "2026-01", "car": c.pk, "group_by": "car"}
     )
 
-    assert body["totals"] == fuel_totals("5.50", "385.00", 0, None)
-    assert body["rows"] == [fuel("5.50", "385.00", 0, None, car=c.pk, numplate="01KG003CCC")]
+    assert body["totals"] == fuel_totals("5.50", "385.00", 0, None, without_km="5.50")
+    assert body["rows"] == [
+        fuel("5.50", "385.00", 0, None, without_km="5.50", car=c.pk, numplate="01KG003CCC")
+    ]
 
 
 def _month_labels(first: dt.date, last: dt.date) -> list[str]:
@@ -306,7 +319,12 @@ def cost_cars(in_acme) -> dict:
     AccumulatorFactory(car=a, installed_at=dt.date(2025, 12, 31), price=Decimal("6000.00"))
     AccumulatorFactory(car=b, installed_at=dt.date(2026, 1, 31), price=Decimal("7500.00"))
     TiresFactory(car=a, installed_at=dt.date(2026, 3, 15), price=Decimal("24000.00"))
-    TiresFactory(car=b, installed_at=dt.date(2026, 3, 31), price=Decimal("18000.00"))
+    TiresFactory(
+        car=b,
+        installed_at=dt.date(2026, 3, 31),
+        removed_at=dt.date(2026, 3, 31),
+        price=Decimal("18000.00"),
+    )
     TiresFactory(car=b, installed_at=dt.date(2026, 4, 1), price=Decimal("5000.00"))
     InspectionFactory(
         car=a,
@@ -561,14 +579,19 @@ def item(document, status: str, days_left: int) -> dict:
     }
 
 
-def documents_body(today, items, *, active, expiring, expired, **echo) -> dict:
+def documents_body(today, items, *, active, expiring, expired, upcoming=0, **echo) -> dict:
     return {
         "today": today.isoformat(),
         "days": echo.get("days", 30),
         "from": echo.get("from"),
         "to": echo.get("to"),
         "status": echo.get("status"),
-        "counts": {"active": active, "expiring": expiring, "expired": expired},
+        "counts": {
+            "upcoming": upcoming,
+            "active": active,
+            "expiring": expiring,
+            "expired": expired,
+        },
         "items": items,
     }
 
@@ -592,6 +615,44 @@ def test_documents_default_latest_of_each_kind_with_status_boundaries(reader, do
         expiring=2,
         expired=2,
     )
+
+
+def test_a_lapse_before_a_later_renewal_is_reported_as_expired(reader, in_acme):
+    """OSAGO lapsed 5 days ago and the renewal starts in 20 days: the car is uncovered today.
+    The renewal covers nothing yet (`upcoming`) and does not hide the lapse until it starts."""
+    today = bishkek_today()
+    day = lambda n: today + dt.timedelta(days=n)  # noqa: E731
+    car = CarFactory(numplate="01KG005EEE")
+    lapsed = InsuranceFactory(
+        car=car, insurance_type="osago", start_date=day(-370), end_date=day(-5)
+    )
+    renewal = InsuranceFactory(
+        car=car, insurance_type="osago", start_date=day(20), end_date=day(384)
+    )
+    # Another car, renewed yesterday: its old policy is history.
+    other = CarFactory(numplate="01KG006FFF")
+    InsuranceFactory(car=other, insurance_type="osago", start_date=day(-366), end_date=day(-2))
+    renewed = InsuranceFactory(
+        car=other, insurance_type="osago", start_date=day(-1), end_date=day(363)
+    )
+
+    body = get_json(reader, DOCUMENTS)
+    upcoming_only = get_json(reader, DOCUMENTS, status="upcoming")
+
+    assert body == documents_body(
+        today,
+        [
+            item(lapsed, "expired", -5),
+            item(renewed, "active", 363),
+            item(renewal, "upcoming", 384),
+        ],
+        upcoming=1,
+        active=1,
+        expiring=0,
+        expired=1,
+    )
+    assert upcoming_only["items"] == [item(renewal, "upcoming", 384)]
+    assert upcoming_only["counts"] == body["counts"]
 
 
 def test_documents_history_shows_superseded_ones(reader, documents):
@@ -853,17 +914,20 @@ def fuel_table(body: dict) -> tuple[list, list, list]:
             Decimal(row["liters"]),
             Decimal(row["cost"]),
             row["mileage_km"],
+            Decimal(row["liters_without_mileage"]),
             _decimal(row["avg_consumption_l_per_100km"]),
         ]
 
     header = [
-        {"month": "Month", "year": "Year", "car": "Number plate"}[group],
+        {"month": "Month", "year": "Year", "car": "Number plate", "fuel_type": "Fuel type"}[group],
         "Liters",
         "Cost",
         "Mileage, km",
+        "Liters without mileage",
         "L/100 km",
     ]
-    rows = [cells(r, r["numplate"] if group == "car" else r["period"]) for r in body["rows"]]
+    label = {"car": "numplate", "fuel_type": "fuel_type"}.get(group, "period")
+    rows = [cells(r, r[label]) for r in body["rows"]]
     return header, rows, cells(body["totals"], "Total")
 
 
@@ -1070,16 +1134,16 @@ def test_exports_of_an_empty_period(reader, in_acme):
     sheet = parse_xlsx(reader.get(FUEL, {**params, "export": "xlsx"}))
 
     assert rows == [
-        ["Month", "Liters", "Cost", "Mileage, km", "L/100 km"],
-        ["2030-01", "0.00", "0.00", "0", ""],
-        ["2030-02", "0.00", "0.00", "0", ""],
-        ["Total", "0.00", "0.00", "0", ""],
+        ["Month", "Liters", "Cost", "Mileage, km", "Liters without mileage", "L/100 km"],
+        ["2030-01", "0.00", "0.00", "0", "0.00", ""],
+        ["2030-02", "0.00", "0.00", "0", "0.00", ""],
+        ["Total", "0.00", "0.00", "0", "0.00", ""],
     ]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-        ["Month", "Liters", "Cost", "Mileage, km", "L/100 km"],
-        ["2030-01", 0, 0, 0, None],
-        ["2030-02", 0, 0, 0, None],
-        ["Total", 0, 0, 0, None],
+        ["Month", "Liters", "Cost", "Mileage, km", "Liters without mileage", "L/100 km"],
+        ["2030-01", 0, 0, 0, 0, None],
+        ["2030-02", 0, 0, 0, 0, None],
+        ["Total", 0, 0, 0, 0, None],
     ]
 
 
@@ -1088,12 +1152,12 @@ def test_fuel_csv_exact_lines(reader, fuel_cars):
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content).decode("utf-8") == (
-        '\ufeffMonth,Liters,Cost,"Mileage, km",L/100 km\r\n'
-        "2025-11,100.00,7000.00,900,11.11\r\n"
-        "2025-12,0.00,0.00,0,\r\n"
-        "2026-01,30.51,2135.70,200,15.26\r\n"
-        "2026-02,30.00,2100.00,1000,3.00\r\n"
-        "Total,160.51,11235.70,2100,7.64\r\n"
+        '\ufeffMonth,Liters,Cost,"Mileage, km",Liters without mileage,L/100 km\r\n'
+        "2025-11,100.00,7000.00,900,0.00,11.11\r\n"
+        "2025-12,0.00,0.00,0,0.00,\r\n"
+        "2026-01,30.51,2135.70,200,5.50,12.51\r\n"
+        "2026-02,30.00,2100.00,1000,0.00,3.00\r\n"
+        "Total,160.51,11235.70,2100,5.50,7.38\r\n"
     )
 
 
@@ -1285,7 +1349,7 @@ def test_another_companys_car_is_refused_and_its_data_not_shown(acme, globex, re
     }
     if url == DOCUMENTS:
         assert (unfiltered["counts"], unfiltered["items"]) == (
-            {"active": 0, "expiring": 0, "expired": 0},
+            {"upcoming": 0, "active": 0, "expiring": 0, "expired": 0},
             [],
         )
     elif url == FUEL:

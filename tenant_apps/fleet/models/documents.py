@@ -9,6 +9,7 @@ from .base import CarRecord, car_field, money_field
 class DocumentStatus(models.TextChoices):
     """Where a dated document stands today: see `selectors.document_status`."""
 
+    UPCOMING = "upcoming", _("Upcoming")
     ACTIVE = "active", _("Active")
     EXPIRING = "expiring", _("Expiring")
     EXPIRED = "expired", _("Expired")
