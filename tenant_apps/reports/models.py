@@ -9,6 +9,7 @@ from django.db.models import Q
 class ExportReport(models.TextChoices):
     FUEL_CONSUMPTION = "fuel-consumption", "Fuel consumption and mileage"
     MAINTENANCE_COSTS = "maintenance-costs", "Maintenance costs"
+    COST_OF_OWNERSHIP = "cost-of-ownership", "Cost of ownership"
     INSURANCE_INSPECTION = "insurance-inspection", "Insurances and inspections"
     FUEL_RECORDS = "fuel-records", "Fuel records (every record)"
 

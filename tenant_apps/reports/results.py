@@ -3,7 +3,7 @@ the three formats cannot disagree on a number."""
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .car_scope import CarScope
 from .periods import MonthPeriod
@@ -104,3 +104,48 @@ class InsuranceInspectionReport:
     status: str | None
     counts: DocumentCounts  # over every matching document, whatever `status` asks for
     items: tuple[DocumentItem, ...]
+
+
+@dataclass(frozen=True)
+class OwnershipRow:
+    """What a car (or the fleet in a month) cost to run: fuel, upkeep and insurance premiums
+    (spread over the days each policy covers), and the km driven."""
+
+    period: str | None
+    car: int | None
+    numplate: str | None
+    fuel: Decimal
+    parts: Decimal
+    work: Decimal
+    tires: Decimal
+    accumulators: Decimal
+    inspections: Decimal
+    insurance: Decimal
+    mileage_km: int
+
+    @property
+    def total(self) -> Decimal:
+        return (
+            self.fuel
+            + self.parts
+            + self.work
+            + self.tires
+            + self.accumulators
+            + self.inspections
+            + self.insurance
+        )
+
+    @property
+    def cost_per_km(self) -> Decimal | None:
+        """The total over the km, rounded half up to 2 places; null at 0 km."""
+        if not self.mileage_km:
+            return None
+        return (self.total / self.mileage_km).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class OwnershipReport(ScopedReport):
+    period: MonthPeriod
+    group_by: str
+    totals: OwnershipRow
+    rows: tuple[OwnershipRow, ...]

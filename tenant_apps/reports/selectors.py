@@ -228,11 +228,11 @@ COST_SOURCES = (
 COST_COLUMNS = ("parts", "work", "tires", "accumulators", "inspections")
 
 
-def maintenance_costs_report(
-    *, period: MonthPeriod, group_by: str = GROUP_BY_MONTH, cars: CarScope = WHOLE_FLEET
-) -> MaintenanceCostsReport:
-    """What the fleet's upkeep cost over whole months: parts and work of repairs, tyres,
-    batteries and inspections, by month, year or car. One GROUP BY per source table."""
+def maintenance_cost_sums(
+    *, period: MonthPeriod, group_by: str, cars: CarScope
+) -> tuple[dict[object, dict[str, Decimal]], dict[int, str]]:
+    """Each group's upkeep by COST_COLUMNS, each cost on its date, and the number plates of the
+    cars when grouped by car. One GROUP BY per source table."""
     amounts: dict[object, dict[str, Decimal]] = defaultdict(
         lambda: dict.fromkeys(COST_COLUMNS, ZERO)
     )
@@ -250,7 +250,15 @@ def maintenance_costs_report(
                 amounts[key][column] += row[column]
             if group_by == GROUP_BY_CAR:
                 numplates[key] = row["numplate"]
+    return amounts, numplates
 
+
+def maintenance_costs_report(
+    *, period: MonthPeriod, group_by: str = GROUP_BY_MONTH, cars: CarScope = WHOLE_FLEET
+) -> MaintenanceCostsReport:
+    """What the fleet's upkeep cost over whole months: parts and work of repairs, tyres,
+    batteries and inspections, by month, year or car."""
+    amounts, numplates = maintenance_cost_sums(period=period, group_by=group_by, cars=cars)
     if group_by == GROUP_BY_MONTH:
         keys = period.months()
     elif group_by == GROUP_BY_YEAR:

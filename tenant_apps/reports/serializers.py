@@ -14,6 +14,7 @@ from tenant_apps.fleet.serializers import MonthField
 
 from .links import export_download_path
 from .models import ExportFormat, ExportJob, ExportReport
+from .ownership import OWNERSHIP_GROUPINGS
 from .periods import MonthPeriod, month_add
 from .selectors import FUEL_GROUPINGS, GROUPINGS
 
@@ -119,6 +120,10 @@ class FuelReportParams(MonthReportParams):
     group_by = serializers.ChoiceField(choices=FUEL_GROUPINGS, default="month")
 
 
+class OwnershipReportParams(MonthReportParams):
+    group_by = serializers.ChoiceField(choices=OWNERSHIP_GROUPINGS, default="car")
+
+
 class DayOrMonthField(serializers.CharField):
     """`YYYY-MM-DD`, or `YYYY-MM` for the month's first (`from`) or last (`to`) day."""
 
@@ -210,11 +215,25 @@ class FuelRowSerializer(GroupSerializer, FuelTotalsSerializer):
     fuel_type = serializers.CharField(allow_null=True, help_text="When grouped by fuel type.")
 
 
+class CompanyCurrencyField(serializers.CharField):
+    """The company's currency: every amount of the answer is in it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "ISO 4217 code of every amount here (the company's).")
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, value) -> str:
+        return connection.tenant.default_currency
+
+
 class PeriodReportSerializer(KeywordNamesMixin, serializers.Serializer):
     from_ = MonthField(source="period.first")
     to = MonthField(source="period.last")
     group_by = serializers.ChoiceField(choices=GROUPINGS)
-    car = serializers.IntegerField(allow_null=True)
+    car = serializers.IntegerField(
+        allow_null=True, help_text="The car, when the report is about exactly one."
+    )
+    currency = CompanyCurrencyField()
 
 
 class FuelConsumptionSerializer(PeriodReportSerializer):
@@ -239,6 +258,33 @@ class CostRowSerializer(GroupSerializer, CostTotalsSerializer):
 class MaintenanceCostsSerializer(PeriodReportSerializer):
     totals = CostTotalsSerializer()
     rows = CostRowSerializer(many=True)
+
+
+class OwnershipTotalsSerializer(serializers.Serializer):
+    fuel = serializers.DecimalField(**money)
+    parts = serializers.DecimalField(**money)
+    work = serializers.DecimalField(**money)
+    tires = serializers.DecimalField(**money)
+    accumulators = serializers.DecimalField(**money)
+    inspections = serializers.DecimalField(**money)
+    insurance = serializers.DecimalField(
+        **money, help_text="Premiums spread over the days each policy covers."
+    )
+    total = serializers.DecimalField(**money)
+    mileage_km = serializers.IntegerField(help_text="Every car-month's km.")
+    cost_per_km = serializers.DecimalField(
+        **money, allow_null=True, help_text="`total` / `mileage_km`; null at 0 km."
+    )
+
+
+class OwnershipRowSerializer(GroupSerializer, OwnershipTotalsSerializer):
+    pass
+
+
+class CostOfOwnershipSerializer(PeriodReportSerializer):
+    group_by = serializers.ChoiceField(choices=OWNERSHIP_GROUPINGS)
+    totals = OwnershipTotalsSerializer()
+    rows = OwnershipRowSerializer(many=True)
 
 
 class DocumentItemSerializer(serializers.Serializer):

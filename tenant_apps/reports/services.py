@@ -28,11 +28,13 @@ from tenant_apps.fleet.selectors import company_today
 from . import selectors, tables
 from .car_scope import car_scope_from
 from .models import ExportFormat, ExportJob, ExportStatus
+from .ownership import cost_of_ownership_report
 from .serializers import (
     DocumentReportParams,
     FuelLedgerParams,
     FuelReportParams,
     MonthReportParams,
+    OwnershipReportParams,
 )
 from .writers import TooManyRowsError, csv_chunks, xlsx_write
 
@@ -96,6 +98,11 @@ REPORTS = {
         MonthReportParams,
         _month_report(selectors.maintenance_costs_report),
         tables.maintenance_costs_table,
+    ),
+    "cost-of-ownership": ReportSpec(
+        OwnershipReportParams,
+        _month_report(cost_of_ownership_report),
+        tables.cost_of_ownership_table,
     ),
     "insurance-inspection": ReportSpec(
         DocumentReportParams, insurance_inspection, tables.insurance_inspection_table

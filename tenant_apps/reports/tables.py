@@ -16,6 +16,8 @@ from .results import (
     FuelRow,
     InsuranceInspectionReport,
     MaintenanceCostsReport,
+    OwnershipReport,
+    OwnershipRow,
 )
 
 # Column kinds: how a value is written. TEXT is text people typed (a policy number), which the
@@ -99,6 +101,32 @@ def maintenance_costs_table(report: MaintenanceCostsReport) -> Table:
             Column("Batteries", MONEY),
             Column("Inspections", MONEY),
             Column("Total", MONEY),
+        ),
+        rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
+        totals=cells(report.totals, "Total"),
+        row_count=len(report.rows),
+    )
+
+
+def cost_of_ownership_table(report: OwnershipReport) -> Table:
+    def cells(row: OwnershipRow, first) -> tuple:
+        amounts = (row.fuel, row.parts, row.work, row.tires, row.accumulators, row.inspections)
+        return (first, *amounts, row.insurance, row.total, row.mileage_km, row.cost_per_km)
+
+    return Table(
+        name=f"cost-of-ownership_{report.period.label()}_by-{report.group_by}",
+        columns=(
+            GROUP_COLUMN[report.group_by],
+            Column("Fuel", MONEY),
+            Column("Parts", MONEY),
+            Column("Work", MONEY),
+            Column("Tyres", MONEY),
+            Column("Batteries", MONEY),
+            Column("Inspections", MONEY),
+            Column("Insurance", MONEY),
+            Column("Total", MONEY),
+            Column("Mileage, km", INTEGER),
+            Column("Cost per km", MONEY, width=11),
         ),
         rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
         totals=cells(report.totals, "Total"),

@@ -14,6 +14,11 @@ urlpatterns = [
         name="report-maintenance",
     ),
     path(
+        "reports/cost-of-ownership/",
+        views.CostOfOwnershipView.as_view(),
+        name="report-ownership",
+    ),
+    path(
         "reports/insurance-inspection/",
         views.InsuranceInspectionView.as_view(),
         name="report-documents",

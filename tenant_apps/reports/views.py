@@ -22,6 +22,7 @@ from . import openapi, services, tables  # noqa: F401 - openapi: the export sche
 from .links import export_job_for_download
 from .models import ExportJob
 from .serializers import (
+    CostOfOwnershipSerializer,
     DocumentReportParams,
     ExportJobCreateSerializer,
     ExportJobSerializer,
@@ -30,6 +31,7 @@ from .serializers import (
     InsuranceInspectionSerializer,
     MaintenanceCostsSerializer,
     MonthReportParams,
+    OwnershipReportParams,
 )
 from .writers import csv_chunks, xlsx_write
 
@@ -113,6 +115,26 @@ class MaintenanceCostsView(ReportView):
         "Maintenance costs report",
         "Parts and work of repairs, tyres, batteries and inspections, by the day each was "
         "installed or done, grouped by month, year or car, with their total.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+@extend_params_validation_errors(params_error_codes(OwnershipReportParams), methods=["get"])
+class CostOfOwnershipView(ReportView):
+    report = "cost-of-ownership"
+    body_serializer = CostOfOwnershipSerializer
+
+    @report_schema(
+        OwnershipReportParams,
+        CostOfOwnershipSerializer,
+        "Cost of ownership report",
+        "What each car (or the fleet, by month) cost to run over whole months: fuel, parts, "
+        "work, tyres, batteries, inspections and insurance, their total, the km driven and the "
+        "cost per km (null at 0 km). Insurance premiums are spread over the days each policy "
+        "covers (a 12,000 policy for 365 days puts 1,019.18 in March); the other costs fall on "
+        "their date. Takes a set of cars and the car filters like the other reports; grouped "
+        "by car by default.",
     )
     def get(self, request):
         return super().get(request)

@@ -145,6 +145,7 @@ def test_fuel_by_month_across_new_year_with_an_empty_month(reader, fuel_cars):
         "to": "2026-02",
         "group_by": "month",
         "car": None,
+        "currency": "KGS",
         "totals": FUEL_TOTALS,
         "rows": [
             fuel("100.00", "7000.00", 900, "11.11", period="2025-11"),
@@ -163,6 +164,7 @@ def test_fuel_group_by_defaults_to_month(reader, fuel_cars):
         "to": "2025-12",
         "group_by": "month",
         "car": None,
+        "currency": "KGS",
         "totals": fuel_totals("0.00", "0.00", 0, None),
         "rows": [fuel("0.00", "0.00", 0, None, period="2025-12")],
     }
@@ -177,6 +179,7 @@ def test_fuel_by_year(reader, fuel_cars):
         "to": "2026-02",
         "group_by": "year",
         "car": None,
+        "currency": "KGS",
         "totals": FUEL_TOTALS,
         "rows": [
             fuel("100.00", "7000.00", 900, "11.11", period="2025"),
@@ -196,6 +199,7 @@ def test_fuel_by_car_null_average_for_a_car_without_km(reader, fuel_cars):
         "to": "2026-02",
         "group_by": "car",
         "car": None,
+        "currency": "KGS",
         "totals": FUEL_TOTALS,
         "rows": [
             fuel("65.01", "4550.70", 700, "9.29", car=a.pk, numplate="01KG001AAA"),
@@ -215,6 +219,7 @@ def test_fuel_of_one_car(reader, fuel_cars):
         "to": "2026-02",
         "group_by": "month",
         "car": b.pk,
+        "currency": "KGS",
         "totals": fuel_totals("90.00", "6300.00", 1400, "6.43"),
         "rows": [
             fuel("60.00", "4200.00", 400, "15.00", period="2025-11"),
@@ -367,6 +372,7 @@ def test_costs_by_month_first_and_last_day_in_the_days_around_out(reader, cost_c
         "to": "2026-03",
         "group_by": "month",
         "car": None,
+        "currency": "KGS",
         "totals": COST_TOTALS,
         "rows": [
             costs("1800.50", "499.50", "0.00", "7500.00", "0.00", "9800.00", period="2026-01"),
@@ -384,6 +390,7 @@ def test_costs_by_year_across_new_year(reader, cost_cars):
         "to": "2026-03",
         "group_by": "year",
         "car": None,
+        "currency": "KGS",
         "totals": costs("2800.50", "599.50", "42000.00", "13500.00", "1100.00", "60000.00"),
         "rows": [
             costs("1000.00", "100.00", "0.00", "6000.00", "0.00", "7100.00", period="2025"),
@@ -402,6 +409,7 @@ def test_costs_by_car(reader, cost_cars):
         "to": "2026-03",
         "group_by": "car",
         "car": None,
+        "currency": "KGS",
         "totals": COST_TOTALS,
         "rows": [
             costs(
@@ -438,6 +446,7 @@ def test_costs_of_one_car(reader, cost_cars):
         "to": "2026-03",
         "group_by": "month",
         "car": a.pk,
+        "currency": "KGS",
         "totals": costs("1500.50", "499.50", "24000.00", "0.00", "1100.00", "27100.00"),
         "rows": [
             costs("1500.50", "499.50", "0.00", "0.00", "0.00", "2000.00", period="2026-01"),
