@@ -23,8 +23,9 @@ PEAK_MB_GOAL = 150
 
 LEDGER_SQL = """
     SELECT c.numplate, to_char(f.period, 'YYYY-MM'), f.liters, f.total_cost, f.mileage_km,
-           f.consumption_l_per_100km
+           round(f.liters * 100 / NULLIF(COALESCE(m.mileage_km, f.mileage_km), 0), 2)
     FROM fleet_fuelrecord f JOIN fleet_car c ON c.id = f.car_id
+    LEFT JOIN fleet_monthlymileage m ON m.car_id = f.car_id AND m.month = f.period
     WHERE f.period >= %s
     ORDER BY f.period, c.numplate
 """

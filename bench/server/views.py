@@ -20,8 +20,11 @@ CARS_SQL = """
 FUEL_RECORDS_SQL = """
     SELECT f.id, f.car_id AS car, c.numplate AS car_numplate, f.year, f.month,
         f.liters::text AS liters, f.total_cost::text AS total_cost, f.mileage_km,
-        f.consumption_l_per_100km::text AS consumption_l_per_100km, f.created_at, f.updated_at
+        round(f.liters * 100 / NULLIF(COALESCE(m.mileage_km, f.mileage_km), 0), 2)::text
+            AS consumption_l_per_100km,
+        f.created_at, f.updated_at
     FROM fleet_fuelrecord f JOIN fleet_car c ON c.id = f.car_id
+    LEFT JOIN fleet_monthlymileage m ON m.car_id = f.car_id AND m.month = f.period
     ORDER BY f.period DESC, c.numplate LIMIT %s
 """
 

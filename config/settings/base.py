@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         # Shared by the reports and the AI chat's `data`, or next to one-value enums.
         "GroupByEnum": "tenant_apps.reports.selectors.GROUPINGS",
         "FuelGroupByEnum": "tenant_apps.reports.selectors.FUEL_GROUPINGS",
+        "OwnershipGroupByEnum": "tenant_apps.reports.ownership.OWNERSHIP_GROUPINGS",
         "ReportEnum": "tenant_apps.reports.models.ExportReport",
         "DocumentItemKindEnum": ["insurance", "inspection"],
         "DocumentItemTypeEnum": ["casco", "osago", "inspection"],

@@ -3,10 +3,13 @@
 Uniqueness is enforced by the database, not by a look-up before the insert: two requests racing
 for the same number plate both pass any look-up, and only the constraint stops the second. The
 constraint's name tells which field was the problem, so the racing request gets exactly the
-answer a sequential duplicate gets."""
+answer a sequential duplicate gets. Exclusion constraints ("one tyre set mounted per car at a
+time") are answered the same way: by name, on a field, with the constraint's own message."""
 
+from django.contrib.postgres.constraints import ExclusionConstraint
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models
+from django.db import DataError, IntegrityError, models, transaction
+from django.db.models.expressions import F
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
 
@@ -37,6 +40,40 @@ def _duplicate_error(model: type[models.Model], field: str, message: str | None)
     return ValidationError(message, code="unique")
 
 
+def _referenced_fields(expression) -> list[str]:
+    """The fields an expression reads, in order."""
+    if isinstance(expression, str):
+        return [expression]
+    if isinstance(expression, F):
+        return [expression.name]
+    return [
+        name for part in expression.get_source_expressions() for name in _referenced_fields(part)
+    ]
+
+
+def _exclusion_constraints(model: type[models.Model]) -> dict[str, tuple[ExclusionConstraint, str]]:
+    """constraint name → (the constraint, field its violation is reported on). An exclusion
+    constraint refuses a row that collides with another ("one tyre set mounted at a time"); the
+    error goes on the first field of its last expression (the period's start), as a unique
+    constraint's goes on its last field."""
+    found = {}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, ExclusionConstraint):
+            last_expression = constraint.expressions[-1][0]
+            found[constraint.name] = (constraint, _referenced_fields(last_expression)[0])
+    return found
+
+
+def _exclusion_code(constraint: ExclusionConstraint) -> str:
+    return constraint.violation_error_code or "invalid"
+
+
+def _exclusion_error(constraint: ExclusionConstraint) -> ValidationError:
+    return ValidationError(
+        constraint.get_violation_error_message(), code=_exclusion_code(constraint)
+    )
+
+
 def duplicate_errors(instance: models.Model, *, exclude: set[str]) -> dict[str, ValidationError]:
     """field → the error the database would answer a save of `instance` with, found by look-ups;
     for reporting a duplicate together with the other errors of the same request. Constraints
@@ -63,12 +100,29 @@ def duplicate_errors(instance: models.Model, *, exclude: set[str]) -> dict[str, 
             others = others.exclude(pk=instance.pk)
         if value is not None and others.exists():
             errors[field.name] = _duplicate_error(model, field.name, None)
+    for constraint, field in _exclusion_constraints(model).values():
+        try:
+            with transaction.atomic():
+                constraint.validate(model, instance, exclude=exclude)
+        except ValidationError:
+            errors[field] = _exclusion_error(constraint)
+        except DataError:
+            pass  # values the database cannot form a range of: the model's own rules say why
     return errors
 
 
 def unique_error_fields(model: type[models.Model]) -> set[str]:
     """The fields on which a duplicate of `model` is reported (code `unique`)."""
     return {field for field, _message in _unique_fields_by_constraint(model).values()}
+
+
+def exclusion_error_messages(model: type[models.Model]) -> dict[str, dict[str, str]]:
+    """field → {code: message} of the exclusion constraints reported on it (e.g. `overlap`)."""
+    messages: dict[str, dict[str, str]] = {}
+    for constraint, field in _exclusion_constraints(model).values():
+        code = _exclusion_code(constraint)
+        messages.setdefault(field, {})[code] = constraint.violation_error_message
+    return messages
 
 
 def _fk_field_by_constraint(model: type[models.Model], name: str) -> str | None:
@@ -92,6 +146,11 @@ def validation_error_from_integrity_error(
         if field is None:
             return None
         return ValidationError({field: _duplicate_error(model, field, message)})
+    if isinstance(cause, pg_errors.ExclusionViolation):
+        constraint, field = _exclusion_constraints(model).get(name, (None, None))
+        if constraint is None:
+            return None
+        return ValidationError({field: _exclusion_error(constraint)})
     if isinstance(cause, pg_errors.ForeignKeyViolation):
         field = _fk_field_by_constraint(model, name)
         if field is None:

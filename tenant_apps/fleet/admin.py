@@ -157,7 +157,6 @@ class FuelRecordAdmin(CarRecordAdmin):
         "liters",
         "total_cost",
         "mileage_km",
-        "consumption_l_per_100km",
     ]
     list_filter = ["year", "month"]
     search_fields = ["car__numplate"]

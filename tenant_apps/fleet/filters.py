@@ -4,6 +4,7 @@ import datetime as dt
 
 import django_filters as filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import numplate_normalize
@@ -77,8 +78,50 @@ class SpareFilter(CarRecordFilter):
         fields = ["car", "category"]
 
 
+def in_service_q(
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    removed_field: str | None = None,
+) -> Q:
+    """Equipment in service at some time within [date_from, date_to] (both days included; an
+    end left out is open). It is in service from `installed_at` to `removed_field`, that day
+    included, or still on the car while that is empty; without a `removed_field` (the model
+    records no removal), from its installation on. An unknown `installed_at` matches no
+    `date_to`: it is not known to have been in service by then."""
+    q = Q()
+    if date_to is not None:
+        q &= Q(installed_at__lte=date_to)
+    if date_from is not None and removed_field is not None:
+        q &= Q((f"{removed_field}__isnull", True)) | Q((f"{removed_field}__gte", date_from))
+    return q
+
+
+def _in_service_range(removed_field: str | None):
+    """`date_from` / `date_to` (inclusive): what was in service at some time within them."""
+    if removed_field is None:
+        in_service = "in service from `installed_at` on (no removal date is recorded)"
+    else:
+        in_service = f"in service from `installed_at` to `{removed_field}` (or still on the car)"
+    return (
+        filters.DateFilter(
+            method=lambda queryset, name, value: queryset.filter(
+                in_service_q(date_from=value, removed_field=removed_field)
+            ),
+            help_text=f"In service on this day or later; {in_service}.",
+        ),
+        filters.DateFilter(
+            method=lambda queryset, name, value: queryset.filter(in_service_q(date_to=value)),
+            help_text=f"In service on this day or earlier; {in_service}.",
+        ),
+    )
+
+
 class TiresFilter(CarRecordFilter):
-    date_from, date_to = _date_range("installed_at")
+    """Tyre sets in service at some time within [date_from, date_to]: mounted by `date_to` and
+    not removed before `date_from`."""
+
+    date_from, date_to = _in_service_range("removed_at")
     mounted = filters.BooleanFilter(
         field_name="removed_at", lookup_expr="isnull", help_text="Only tyres still on the car."
     )
@@ -89,7 +132,11 @@ class TiresFilter(CarRecordFilter):
 
 
 class AccumulatorFilter(CarRecordFilter):
-    date_from, date_to = _date_range("installed_at")
+    """Batteries in service at some time within [date_from, date_to]. A battery has no removal
+    date, so it counts as in service from `installed_at` on: `date_to` means "installed by
+    then", and `date_from` alone leaves every battery in."""
+
+    date_from, date_to = _in_service_range(None)
 
     class Meta:
         model = Accumulator
@@ -97,7 +144,11 @@ class AccumulatorFilter(CarRecordFilter):
 
 
 class RecorderFilter(CarRecordFilter):
-    date_from, date_to = _date_range("installed_at")
+    """Dashcams in service at some time within [date_from, date_to]. No removal date is recorded
+    (a car has one dashcam, the one on it), so one counts as in service from `installed_at` on;
+    one without an installation date is matched by `date_from` alone."""
+
+    date_from, date_to = _in_service_range(None)
 
     class Meta:
         model = Recorder

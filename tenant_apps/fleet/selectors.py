@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
+    Case,
     DecimalField,
     F,
     FilteredRelation,
@@ -16,8 +17,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from shared_apps.accounts.models import User
@@ -111,6 +113,18 @@ def with_car_month_mileage(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord
             "car__monthly_mileages", condition=Q(car__monthly_mileages__month=F("period"))
         )
     ).annotate(car_month_km=Coalesce("month_mileage__mileage_km", "mileage_km"))
+
+
+def with_consumption(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord]:
+    """Fuel records with `consumption_l_per_100km`: their liters over their car-month's km
+    (`with_car_month_mileage`) × 100, rounded half away from zero to 2 places; null at 0 km."""
+    return with_car_month_mileage(records).annotate(
+        consumption_l_per_100km=Case(
+            When(car_month_km=0, then=None),
+            default=Round(F("liters") * 100 / F("car_month_km"), 2),
+            output_field=DecimalField(max_digits=12, decimal_places=2, null=True),
+        )
+    )
 
 
 def _yearly_sum(model, amount: str, date_field: str, year: int) -> Subquery:

@@ -9,7 +9,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.validators import UniqueValidator
 
-from shared_apps.core.integrity import duplicate_errors, unique_error_fields
+from shared_apps.core.integrity import (
+    duplicate_errors,
+    exclusion_error_messages,
+    unique_error_fields,
+)
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
@@ -29,7 +33,13 @@ from .models import (
     Tires,
 )
 from .models.fuel import FIRST_YEAR, LAST_YEAR
-from .selectors import CompanyClock, company_clock, company_users, document_status
+from .selectors import (
+    CompanyClock,
+    company_clock,
+    company_users,
+    document_status,
+    with_consumption,
+)
 
 MONTH_PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 
@@ -91,10 +101,13 @@ class FleetModelSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         unique = unique_error_fields(self.Meta.model)
+        overlaps = exclusion_error_messages(self.Meta.model)
         for name, field in fields.items():
             field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
             if (field.source or name) in unique and not field.read_only:
                 field.error_messages.setdefault("unique", UniqueValidator.message)
+            if (field.source or name) in overlaps and not field.read_only:
+                field.error_messages.update(overlaps[field.source or name])
         return fields
 
 
@@ -326,14 +339,30 @@ class AccumulatorSerializer(CarRecordSerializer):
         extra_kwargs = {"photo": {"allow_null": True}}  # null removes the photo
 
 
+class CarMonthConsumptionField(serializers.DecimalField):
+    """A fuel record's consumption over its car-month's km: the list's annotation
+    (`selectors.with_consumption`), or one query for a record just read or written (never a
+    value kept on the record, which a write would leave stale)."""
+
+    def to_representation(self, record):
+        if hasattr(record, "consumption_l_per_100km"):
+            value = record.consumption_l_per_100km
+        else:
+            fresh = with_consumption(FuelRecord.objects.filter(pk=record.pk))
+            value = fresh.values_list("consumption_l_per_100km", flat=True).first()
+        return None if value is None else super().to_representation(value)
+
+
 class FuelRecordSerializer(CarRecordSerializer):
     month_name = serializers.SerializerMethodField()
-    consumption_l_per_100km = serializers.DecimalField(
+    consumption_l_per_100km = CarMonthConsumptionField(
         max_digits=12,
         decimal_places=2,
         read_only=True,
         allow_null=True,
-        help_text="liters / mileage_km * 100, 2 places; null when mileage_km is 0.",
+        source="*",
+        help_text="liters / the car-month's km × 100, 2 places (its `monthly-mileages/` record "
+        "when there is one, else `mileage_km`); null at 0 km.",
     )
 
     class Meta:

@@ -193,6 +193,13 @@ class FuelRecordViewSet(FleetViewSet):
 
     queryset = FuelRecord.objects.select_related("car")
     serializer_class = serializers.FuelRecordSerializer
+
+    def get_queryset(self):
+        # A list computes every row's consumption in its one query; a single record (read or
+        # written) is computed by the serializer after the write.
+        queryset = super().get_queryset()
+        return selectors.with_consumption(queryset) if self.action == "list" else queryset
+
     write_roles = FINANCE_STAFF
     filterset_class = filters.FuelRecordFilter
     search_fields = ["car__numplate"]

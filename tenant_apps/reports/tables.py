@@ -9,6 +9,7 @@ from django.db.models import CharField, F, Func, QuerySet, Value
 
 from shared_apps.core import counts
 from tenant_apps.fleet.models import FuelRecord
+from tenant_apps.fleet.selectors import with_consumption
 
 from .results import (
     CostRow,
@@ -160,7 +161,7 @@ def insurance_inspection_table(report: InsuranceInspectionReport) -> Table:
 def fuel_ledger_table(records: QuerySet[FuelRecord], *, label: str) -> Table:
     """Every fuel record (the raw data behind the fuel report), streamed from a server-side
     cursor in chunks: memory stays flat however many rows there are."""
-    rows = records.order_by("period", "car__numplate").values_list(
+    rows = with_consumption(records).order_by("period", "car__numplate").values_list(
         "car__numplate",
         Func(F("period"), Value("YYYY-MM"), function="to_char", output_field=CharField()),
         "liters",

@@ -20,7 +20,10 @@ def catalog(schema: str) -> dict[str, list[tuple]]:
             SELECT table_name, column_name, data_type, is_nullable,
                    replace(coalesce(column_default, ''), %(schema)s || '.', ''),
                    is_identity, coalesce(identity_generation, ''),
-                   coalesce(generation_expression, ''), ordinal_position
+                   coalesce(generation_expression, ''),
+                   -- the column's place among the table's columns: a migrated table keeps the
+                   -- numbers of dropped columns, a cloned one does not
+                   rank() OVER (PARTITION BY table_name ORDER BY ordinal_position)
             FROM information_schema.columns WHERE table_schema = %(schema)s ORDER BY 1, 2""",
         "constraints": """
             SELECT cl.relname, co.conname, co.contype,

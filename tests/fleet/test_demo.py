@@ -18,7 +18,12 @@ from tenant_apps.fleet.models import (
     Recorder,
     Spare,
 )
-from tenant_apps.fleet.selectors import company_today, document_status
+from tenant_apps.fleet.selectors import (
+    company_clock,
+    company_today,
+    document_status,
+    with_consumption,
+)
 
 
 def test_seed_demo_builds_a_realistic_fleet_once(db, capsys, client_for):
@@ -56,17 +61,18 @@ def test_seed_demo_builds_a_realistic_fleet_once(db, capsys, client_for):
     assert min(months) == (first.year, first.month)
     assert MonthlyMileage.objects.count() == 25 * 12
     assert FuelRecord.objects.count() == 24 * 12
-    assert FuelRecord.objects.filter(consumption_l_per_100km__isnull=True).count() == 8
+    no_km = with_consumption(FuelRecord.objects).filter(consumption_l_per_100km__isnull=True)
+    assert no_km.count() == 8
 
     assert Spare.objects.values("car").distinct().count() == 25
     assert Kit.objects.count() == 25
     assert 10 <= Recorder.objects.count() < 25
 
+    clock = company_clock(company)
     statuses = Counter(
-        document_status(i.end_date, today=today, warning_days=company.expiry_warning_days)
-        for i in Insurance.objects.all()
+        document_status(i.start_date, i.end_date, clock=clock) for i in Insurance.objects.all()
     ) + Counter(
-        document_status(i.valid_until, today=today, warning_days=company.expiry_warning_days)
+        document_status(i.inspected_at, i.valid_until, clock=clock)
         for i in Inspection.objects.all()
     )
     assert statuses["expired"] >= 3

@@ -244,7 +244,6 @@ RESOURCES = [
             "liters": Decimal("61.40"),
             "total_cost": Decimal("4298.00"),
             "mileage_km": 614,
-            "consumption_l_per_100km": Decimal("10.00"),
         },
         change=("total_cost", "4400.00", Decimal("4400.00")),
     ),

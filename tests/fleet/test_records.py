@@ -9,6 +9,7 @@ import pytest
 
 from shared_apps.accounts.roles import Role
 from tenant_apps.fleet.models import FuelRecord, Kit, MonthlyMileage, Recorder, Spare
+from tenant_apps.fleet.selectors import with_consumption
 from tests.factories import (
     CarFactory,
     FuelRecordFactory,
@@ -208,7 +209,7 @@ def test_fuel_consumption(dispatcher, car, liters, km, consumption):
 
     assert response.status_code == 201
     assert response.json()["consumption_l_per_100km"] == consumption
-    stored = FuelRecord.objects.get().consumption_l_per_100km
+    stored = with_consumption(FuelRecord.objects).get().consumption_l_per_100km
     assert stored == (Decimal(consumption) if consumption else None)
 
 
@@ -335,6 +336,28 @@ def test_fuel_ordering_by_consumption(dispatcher, car):
         thirsty.pk,
         frugal.pk,
     ]
+
+
+def test_fuel_consumption_uses_the_car_month_mileage(dispatcher, car):
+    """80 l with `mileage_km = 0`, and 1,000 km in `monthly-mileages/`: 8.00 l/100 km; 30 l over
+    its own 500 km, overridden by a mileage record of 200 km: 15.00. Ordering follows."""
+    recorded = FuelRecordFactory(car=car, year=2026, month=1, liters=Decimal("80"), mileage_km=0)
+    MonthlyMileageFactory(car=car, month=dt.date(2026, 1, 1), mileage_km=1000)
+    overridden = FuelRecordFactory(
+        car=car, year=2026, month=2, liters=Decimal("30"), mileage_km=500
+    )
+    MonthlyMileageFactory(car=car, month=dt.date(2026, 2, 1), mileage_km=200)
+    own = FuelRecordFactory(car=car, year=2026, month=3, liters=Decimal("50"), mileage_km=400)
+
+    listed = dispatcher.get(f"{FUEL}?ordering=-consumption_l_per_100km").json()["results"]
+    detail = dispatcher.get(f"{FUEL}{recorded.pk}/").json()
+
+    assert [(r["id"], r["mileage_km"], r["consumption_l_per_100km"]) for r in listed] == [
+        (overridden.pk, 500, "15.00"),
+        (own.pk, 400, "12.50"),
+        (recorded.pk, 0, "8.00"),
+    ]
+    assert detail["consumption_l_per_100km"] == "8.00"
 
 
 # --- Insurances and inspections -------------------------------------------------------------------

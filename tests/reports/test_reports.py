@@ -499,7 +499,9 @@ def test_costs_beyond_sixteen_digits_are_answered_not_500(reader, in_acme):
         for _ in range(2001)
     )
     Tires.objects.bulk_create(
-        TiresFactory.build(car=car, installed_at=day, price=most) for _ in range(2001)
+        # Mounted and removed the same day: a set that occupies no day (one set per car at a time).
+        TiresFactory.build(car=car, installed_at=day, removed_at=day, price=most)
+        for _ in range(2001)
     )
     Accumulator.objects.bulk_create(
         AccumulatorFactory.build(car=car, installed_at=day, price=most) for _ in range(2001)
@@ -1415,7 +1417,9 @@ def _history(cars, months) -> None:
         SpareFactory.build(car=car, installed_at=m.replace(day=10)) for car in cars for m in months
     )
     Tires.objects.bulk_create(
-        TiresFactory.build(car=car, installed_at=m.replace(day=11)) for car in cars for m in months
+        TiresFactory.build(car=car, installed_at=m.replace(day=11), removed_at=m.replace(day=28))
+        for car in cars
+        for m in months
     )
     Accumulator.objects.bulk_create(
         AccumulatorFactory.build(car=car, installed_at=m.replace(day=12))

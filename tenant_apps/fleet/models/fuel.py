@@ -2,8 +2,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Func, Q, Value, When
-from django.db.models.functions import Round
+from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from .base import CarRecord, car_field, money_field
@@ -26,16 +25,9 @@ class FuelRecord(CarRecord):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     total_cost = money_field()
+    # The car-month's km when it has no `MonthlyMileage` (which wins); its consumption is
+    # computed from the two (`selectors.with_consumption`).
     mileage_km = models.PositiveIntegerField(help_text="Kilometres driven in the month.")
-    # Computed by PostgreSQL, so that lists can be ordered and filtered by it.
-    consumption_l_per_100km = models.GeneratedField(
-        expression=Case(
-            When(mileage_km=0, then=None),
-            default=Round(F("liters") * 100 / F("mileage_km"), 2),
-        ),
-        output_field=models.DecimalField(max_digits=12, decimal_places=2, null=True),
-        db_persist=True,
-    )
     period = models.GeneratedField(
         expression=Func(F("year"), F("month"), Value(1), function="make_date"),
         output_field=models.DateField(),

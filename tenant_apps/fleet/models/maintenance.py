@@ -1,7 +1,14 @@
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    BigIntegerRangeField,
+    DateRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..images import ImageFileField
@@ -62,8 +69,28 @@ class Spare(CarRecord):
         return self.name
 
 
+class DateRange(Func):
+    """PostgreSQL's `daterange(lower, upper, bounds)`; a null upper bound is open."""
+
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class Int8Range(Func):
+    """PostgreSQL's `int8range(lower, upper, bounds)`."""
+
+    function = "int8range"
+    output_field = BigIntegerRangeField()
+
+
 class Tires(CarRecord):
-    """A set of tyres mounted on a car, and when it was taken off."""
+    """A set of tyres mounted on a car, and when it was taken off.
+
+    A car has one set mounted at a time (`tires_one_set_per_car_at_a_time`). A set occupies the
+    car from the day it is installed up to the day it is removed, that day excluded: the day of
+    a swap belongs to the new set, so a set removed on the 10th and the next installed on the
+    10th do not overlap. (The list's `date_from` / `date_to` still count a set as in service on
+    its removal day.) A set installed and removed on the same day occupies no day."""
 
     car = car_field("tires")
     model = models.CharField(max_length=120)
@@ -84,6 +111,23 @@ class Tires(CarRecord):
                 name="tires_removed_after_installed",
             ),
             models.CheckConstraint(condition=Q(price__gte=0), name="tires_price_not_negative"),
+            ExclusionConstraint(
+                name="tires_one_set_per_car_at_a_time",
+                expressions=[
+                    # The car as a one-value range, so that `&&` means "the same car" and a
+                    # GiST index takes it without the btree_gist extension, which PostgreSQL
+                    # builds without contrib (the embedded one of ./scripts/test) lack.
+                    (Int8Range("car", "car", RangeBoundary(True, True)), RangeOperators.OVERLAPS),
+                    (
+                        DateRange("installed_at", "removed_at", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_code="overlap",
+                violation_error_message=_(
+                    "This car already has a tyre set mounted during this period."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
