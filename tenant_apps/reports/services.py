@@ -227,7 +227,8 @@ def export_job_build(*, job_id: str) -> ExportJob | None:
         status=ExportStatus.RUNNING, started_at=started, progress=0, rows=None, error=""
     )
     try:
-        with translation.override(job.created_by.language):  # the worker has no request
+        # The worker has no request: the table is written in its creator's language.
+        with translation.override(job.created_by.language or connection.tenant.default_language):
             table = report_table(job.report, job.params)
         progress = _Progress(job, table.row_count)
         counted = dataclasses.replace(table, rows=progress.count(table.rows))

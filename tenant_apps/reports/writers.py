@@ -4,15 +4,21 @@ xlsxwriter in constant-memory mode. Both write the same values the JSON shows.
 Text that people typed and that a spreadsheet would read as a formula (starting with `=`, `+`,
 `-`, `@`, a tab or a carriage return) gets a leading apostrophe in both formats (OWASP "CSV
 injection"). The hot loops stay thin: rows go to the C csv writer in chunks, and each XLSX cell
-is one call of xlsxwriter's typed writer."""
+is one call of xlsxwriter's typed writer.
+
+Titles, the totals label and the names of codes are written in the table's language, worked
+out once before the first row (`_Wording`): a CSV streams after the request that built it."""
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
 import xlsxwriter
+from django.utils import translation
+from django.utils.functional import Promise
 
 from .tables import CODE, DATE, DECIMAL, INTEGER, MONEY, TEXT, Table
 
@@ -30,18 +36,50 @@ def neutralise(text: str) -> str:
     return f"'{text}" if text[:1] in FORMULA_TRIGGERS else text
 
 
-def _neutralised(rows: Iterable[tuple], text_columns: list[int]) -> Iterator[tuple]:
+@dataclass(frozen=True)
+class _Wording:
+    """A table's own words as text of its language: the titles, each code column's names
+    (by column index) and the totals row."""
+
+    titles: list[str]
+    names: dict[int, dict[str, str]]
+    totals: tuple | None
+
+    @classmethod
+    def of(cls, table: Table) -> "_Wording":
+        with translation.override(table.language):
+            return cls(
+                titles=[str(column.title) for column in table.columns],
+                names={
+                    index: {code: str(name) for code, name in column.names().items()}
+                    for index, column in enumerate(table.columns)
+                    if column.names is not None
+                },
+                totals=None
+                if table.totals is None
+                else tuple(str(v) if isinstance(v, Promise) else v for v in table.totals),
+            )
+
+
+def _written(
+    rows: Iterable[tuple], names: dict[int, dict[str, str]], text_columns: list[int]
+) -> Iterator[tuple]:
     for row in rows:
         row = list(row)
+        for index, by_code in names.items():
+            row[index] = by_code.get(row[index], row[index])
         for index in text_columns:
             if isinstance(row[index], str):
                 row[index] = neutralise(row[index])
         yield row
 
 
-def _safe_rows(table: Table, rows: Iterable[tuple]) -> Iterable[tuple]:
+def _safe_rows(
+    table: Table, rows: Iterable[tuple], names: dict[int, dict[str, str]]
+) -> Iterable[tuple]:
+    """The rows as they are written: codes by their names, typed text neutralised."""
     text_columns = [i for i, column in enumerate(table.columns) if column.kind == TEXT]
-    return _neutralised(rows, text_columns) if text_columns else rows
+    return _written(rows, names, text_columns) if text_columns or names else rows
 
 
 def csv_chunks(table: Table) -> Iterator[bytes]:
@@ -57,14 +95,15 @@ def csv_chunks(table: Table) -> Iterator[bytes]:
         buffer.truncate()
         return text.encode()
 
+    wording = _Wording.of(table)
     buffer.write(CSV_BOM)
-    writer.writerow([column.title for column in table.columns])
-    rows = iter(_safe_rows(table, table.rows))
+    writer.writerow(wording.titles)
+    rows = iter(_safe_rows(table, table.rows, wording.names))
     while chunk := list(islice(rows, CSV_CHUNK_ROWS)):
         writer.writerows(chunk)
         yield flush()
-    if table.totals is not None:
-        writer.writerows(_safe_rows(table, [table.totals]))
+    if wording.totals is not None:
+        writer.writerows(_safe_rows(table, [wording.totals], {}))
     if text := flush():
         yield text
 
@@ -78,6 +117,7 @@ def xlsx_write(table: Table, target: str | IO[bytes]) -> int:
         raise TooManyRowsError(
             f"{table.row_count:,} rows do not fit in one XLSX sheet; export CSV instead."
         )
+    wording = _Wording.of(table)
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet(table.name[:31])
     number_formats = {INTEGER: "#,##0", DECIMAL: "#,##0.00", MONEY: "#,##0.00", DATE: "yyyy-mm-dd"}
@@ -107,11 +147,11 @@ def xlsx_write(table: Table, target: str | IO[bytes]) -> int:
     ]
     for index, column in enumerate(table.columns):
         sheet.set_column(index, index, column.width)
-        sheet.write_string(0, index, column.title, header)
+        sheet.write_string(0, index, wording.titles[index], header)
     sheet.freeze_panes(1, 0)
 
     row_number = 0
-    for row_number, row in enumerate(_safe_rows(table, table.rows), start=1):
+    for row_number, row in enumerate(_safe_rows(table, table.rows, wording.names), start=1):
         if row_number >= XLSX_MAX_ROWS - 1:
             workbook.close()
             raise TooManyRowsError("The rows do not fit in one XLSX sheet; export CSV instead.")
@@ -119,9 +159,9 @@ def xlsx_write(table: Table, target: str | IO[bytes]) -> int:
             value = row[index]
             if value is not None:
                 write(row_number, index, value, cell_format)
-    if table.totals is not None:
+    if wording.totals is not None:
         for (index, write, _), value in zip(
-            plan, next(iter(_safe_rows(table, [table.totals]))), strict=True
+            plan, next(iter(_safe_rows(table, [wording.totals], {}))), strict=True
         ):
             if value is not None:
                 write(row_number + 1, index, value, total_formats[index])
