@@ -421,6 +421,21 @@ def test_an_inspection_dated_in_the_future_is_upcoming(dispatcher, car):
     assert ids(dispatcher.get("/api/v1/inspections/?status=active")) == []
 
 
+def test_a_document_status_is_not_a_car_status_in_russian():
+    from django.utils import translation
+
+    from tenant_apps.fleet.models import CarStatus, DocumentStatus
+
+    with translation.override("ru"):
+        assert [str(label) for label in DocumentStatus.labels] == [
+            "Ещё не действует",
+            "Действует",
+            "Истекает",
+            "Просрочен",
+        ]
+        assert str(CarStatus.ACTIVE.label) == "В работе"
+
+
 def test_status_uses_the_companys_timezone_and_window(dispatcher, acme, car):
     acme.timezone = "Pacific/Kiritimati"  # UTC+14: often a day ahead of the server
     acme.expiry_warning_days = 10

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import CarRecord, car_field, money_field
 
@@ -9,10 +10,11 @@ from .base import CarRecord, car_field, money_field
 class DocumentStatus(models.TextChoices):
     """Where a dated document stands today: see `selectors.document_status`."""
 
-    UPCOMING = "upcoming", _("Upcoming")
-    ACTIVE = "active", _("Active")
-    EXPIRING = "expiring", _("Expiring")
-    EXPIRED = "expired", _("Expired")
+    # With a context: a car's "Active" is another word in Russian ("В работе").
+    UPCOMING = "upcoming", pgettext_lazy("document status", "Upcoming")
+    ACTIVE = "active", pgettext_lazy("document status", "Active")
+    EXPIRING = "expiring", pgettext_lazy("document status", "Expiring")
+    EXPIRED = "expired", pgettext_lazy("document status", "Expired")
 
 
 class InsuranceType(models.TextChoices):
