@@ -169,8 +169,12 @@ def postprocess_error_responses(result, generator, request, public):
     a `pattern`, and their union loses its discriminator, whose mapping cannot name them.
 
     drf-standardized-errors adds the 413 to every operation; one without a request body never
-    reads one, so never answers it."""
+    reads one, so never answers it. A request Django refuses before it is parsed (more than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS parameters, e.g. a thousand `car`s) is a 400 `bad_request`
+    beside `parse_error`."""
     schemas = result.get("components", {}).get("schemas", {})
+    if "ParseErrorCodeEnum" in schemas:
+        _set_enum(schemas["ParseErrorCodeEnum"], ["parse_error", "bad_request"])
     for union in list(schemas.values()):
         if (union.get("discriminator") or {}).get("propertyName") == "attr":
             _fix_error_union(union, schemas)
@@ -179,6 +183,11 @@ def postprocess_error_responses(result, generator, request, public):
             if "requestBody" not in operation:
                 operation.get("responses", {}).pop("413", None)
     return result
+
+
+def _set_enum(component: dict, codes: list[str]) -> None:
+    component["enum"] = codes
+    component["description"] = "\n".join(f"* `{code}` - {code}" for code in codes)
 
 
 def _segments(attr) -> list[str]:

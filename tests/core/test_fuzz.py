@@ -357,6 +357,12 @@ PINNED = {
         400,
         [("from", "invalid_period")],
     ),
+    "too-many-parameters": (
+        "GET /api/v1/reports/fuel-consumption/",
+        lambda: {"query": {"car": list(range(1, 1002))}},
+        400,
+        [(None, "bad_request")],
+    ),
     "document-report": (
         "GET /api/v1/reports/insurance-inspection/",
         lambda: {"query": {"from": "2026-1", "days": "-1"}},
