@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode413Enum": "shared_apps.core.openapi.ErrorCode413Enum",
         "CarStatusEnum": "tenant_apps.fleet.models.CarStatus",
         "DocumentStatusEnum": "tenant_apps.fleet.models.DocumentStatus",
+        "ComplianceStatusEnum": "tenant_apps.fleet.compliance.ComplianceStatus",
+        "ObligationEnum": "tenant_apps.fleet.compliance.Obligation",
         "LanguageEnum": "shared_apps.core.choices.Language",  # also a company's default
         "RoleEnum": "shared_apps.accounts.roles.Role",  # also a company's reminder roles
         # Shared by the reports and the AI chat's `data`, or next to one-value enums.

@@ -13,11 +13,13 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count
 
+from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.fields import numplate_normalize
 from tenant_apps.fleet.models import Car, DocumentStatus
-from tenant_apps.fleet.selectors import company_today
+from tenant_apps.fleet.selectors import company_clock, company_today
 from tenant_apps.reports import selectors as reports
 from tenant_apps.reports.car_scope import WHOLE_FLEET, CarScope
+from tenant_apps.reports.compliance import compliance_report
 from tenant_apps.reports.periods import MonthPeriod, month_add
 
 MAX_ROWS = 24
@@ -198,6 +200,48 @@ def documents_status(*, status: str | None = None, days: int | None = None) -> d
             for i in report.items[:MAX_ROWS]
         ],
         "items_total": len(report.items),
+    }
+
+
+def compliance(
+    *,
+    status: str | None = None,
+    obligation: str | None = None,
+    car_id: int | None = None,
+    days: int | None = None,
+) -> dict:
+    """Whether the cars in service may be on the road today: the compliance report's rows (as
+    `reports/compliance/`), worst first, at most MAX_ROWS, with the counts per status."""
+    if status is not None:
+        _choice("status", status, ComplianceStatus.values)
+    if obligation is not None:
+        _choice("obligation", obligation, Obligation.values)
+    if days is not None:
+        days = max(0, min(int(days), 3650))
+    report = compliance_report(
+        clock=company_clock(warning_days=days),
+        cars=_scope(car_id),
+        status=status,
+        obligation=obligation,
+    )
+    return {
+        "today": report.today.isoformat(),
+        "days": report.days,
+        "status": status,
+        "obligation": obligation,
+        "counts": dataclasses.asdict(report.counts),
+        "rows": [
+            {
+                "car": r.car,
+                "numplate": r.numplate,
+                "obligation": r.obligation,
+                "status": r.status,
+                "due": None if r.due is None else r.due.isoformat(),
+                "days_left": r.days_left,
+            }
+            for r in report.rows[:MAX_ROWS]
+        ],
+        "rows_total": len(report.rows),
     }
 
 

@@ -25,9 +25,11 @@ from django.utils import timezone
 from shared_apps.accounts.models import User
 from shared_apps.companies.models import Company
 
+from .compliance import COVERING, ComplianceRow, Obligation, compliance_rows
 from .models import (
     Accumulator,
     Car,
+    CarStatus,
     DocumentStatus,
     FuelRecord,
     Inspection,
@@ -141,7 +143,8 @@ def _yearly_sum(model, amount: str, date_field: str, year: int) -> Subquery:
 
 @dataclass(frozen=True)
 class CarSummary:
-    """The detail view's aggregates for one car over the company's current calendar year."""
+    """The detail view's aggregates for one car over the company's current calendar year, and
+    where its obligations stand today."""
 
     year: int
     fuel_liters: Decimal
@@ -149,12 +152,19 @@ class CarSummary:
     maintenance_cost: Decimal
     next_insurance: Insurance | None
     next_inspection: Inspection | None
+    compliance: tuple[ComplianceRow, ...]
 
 
-def car_summary(*, car: Car, today: dt.date) -> CarSummary:
-    """Fuel and maintenance this year (parts and work, tyres, batteries, inspections) and the
-    insurance and inspection that end next. Three queries, whatever the history's size."""
-    year = today.year
+INSURANCE_OBLIGATIONS = (Obligation.OSAGO, Obligation.CASCO)
+
+
+def car_summary(*, car: Car, clock: CompanyClock) -> CarSummary:
+    """Fuel and maintenance this year (parts and work, tyres, batteries, inspections), the car's
+    compliance rows (those of the compliance report for this car: none for a decommissioned
+    car) and, read from them, the insurance and the inspection whose cover of today ends first
+    (the document it ends with; none while the car is uncovered: a renewal yet to start is not
+    the next to end). At most four queries, whatever the history's size."""
+    year = clock.today.year
     totals = (
         Car.objects.filter(pk=car.pk)
         .annotate(
@@ -175,6 +185,9 @@ def car_summary(*, car: Car, today: dt.date) -> CarSummary:
         )
         .get()
     )
+    rows = ()
+    if car.status != CarStatus.DECOMMISSIONED:
+        rows = tuple(compliance_rows(cars=Car.objects.filter(pk=car.pk), clock=clock))
     return CarSummary(
         year=year,
         fuel_liters=totals["fuel_liters"],
@@ -185,12 +198,16 @@ def car_summary(*, car: Car, today: dt.date) -> CarSummary:
             + totals["accumulators_cost"]
             + totals["inspections_cost"]
         ),
-        next_insurance=(
-            Insurance.objects.filter(car=car, end_date__gte=today).order_by("end_date").first()
-        ),
-        next_inspection=(
-            Inspection.objects.filter(car=car, valid_until__gte=today)
-            .order_by("valid_until")
-            .first()
-        ),
+        next_insurance=_covering_document(Insurance, rows, INSURANCE_OBLIGATIONS),
+        next_inspection=_covering_document(Inspection, rows, (Obligation.INSPECTION,)),
+        compliance=rows,
     )
+
+
+def _covering_document(model, rows: tuple[ComplianceRow, ...], obligations: tuple[str, ...]):
+    """The document of the covered row of `obligations` that falls due first (rows come
+    soonest due first)."""
+    for row in rows:
+        if row.obligation in obligations and row.status in COVERING:
+            return model.objects.filter(pk=row.document).first()
+    return None

@@ -17,6 +17,7 @@ from shared_apps.core.integrity import (
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
+from .compliance import ComplianceStatus, Obligation
 from .images import IMAGE_ERROR_MESSAGES, ImageFileField
 from .models import (
     Accumulator,
@@ -237,6 +238,47 @@ class InspectionBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
         fields = ["id", "number", "valid_until", "days_left"]
 
 
+class ComplianceRowSerializer(serializers.Serializer):
+    """One obligation of one car and where it stands today."""
+
+    car = serializers.IntegerField()
+    numplate = serializers.CharField()
+    obligation = serializers.ChoiceField(choices=Obligation.choices)
+    status = serializers.ChoiceField(
+        choices=ComplianceStatus.choices,
+        help_text="`missing`: nothing covers the car and nothing did, or only a document yet to "
+        "start, or the kit item is absent; `expired`: what covered it has ended and nothing "
+        "covers it today; `expiring`: covered up to a day within the warning window; `active`.",
+    )
+    due = serializers.DateField(
+        allow_null=True,
+        help_text="The last day of today's uninterrupted cover (renewals that follow without a "
+        "gap included), or of the last cover when expired, or the start of a document yet to "
+        "start when missing; an item's or battery's expiry date.",
+    )
+    days_left = serializers.IntegerField(
+        allow_null=True, help_text="Days until `due`; negative once it has passed."
+    )
+    document = serializers.IntegerField(
+        allow_null=True,
+        help_text="The id of the insurance, inspection or battery `due` is read from; for kit "
+        "items, the car's kit.",
+    )
+
+    def to_representation(self, row) -> dict:
+        # The fields above, written out: a report may have tens of thousands of rows, and
+        # DRF's field by field path costs more than the query.
+        return {
+            "car": row.car,
+            "numplate": row.numplate,
+            "obligation": row.obligation,
+            "status": row.status,
+            "due": None if row.due is None else row.due.isoformat(),
+            "days_left": row.days_left,
+            "document": row.document,
+        }
+
+
 class CarSummarySerializer(serializers.Serializer):
     year = serializers.IntegerField(help_text="The company's current calendar year.")
     # Sums of many records: no digit limit, or a large enough one would make the view fail.
@@ -247,8 +289,16 @@ class CarSummarySerializer(serializers.Serializer):
         decimal_places=2,
         help_text="Parts and work, tyres, batteries and inspections this year.",
     )
-    next_insurance = InsuranceBriefSerializer(allow_null=True)
-    next_inspection = InspectionBriefSerializer(allow_null=True)
+    next_insurance = InsuranceBriefSerializer(
+        allow_null=True,
+        help_text="Of the policies covering the car today, the one whose cover ends first.",
+    )
+    next_inspection = InspectionBriefSerializer(
+        allow_null=True, help_text="The certificate covering the car today, if any."
+    )
+    compliance = ComplianceRowSerializer(
+        many=True, help_text="The car's rows of the compliance report (none if decommissioned)."
+    )
 
 
 class CarDetailSerializer(CarSerializer):

@@ -101,7 +101,7 @@ class CarViewSet(FleetViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         car = self.get_object()
-        car.summary = selectors.car_summary(car=car, today=selectors.company_today(request.tenant))
+        car.summary = selectors.car_summary(car=car, clock=selectors.company_clock(request.tenant))
         return Response(self.get_serializer(car).data)
 
     def perform_destroy(self, instance):

@@ -11,6 +11,7 @@ class ExportReport(models.TextChoices):
     MAINTENANCE_COSTS = "maintenance-costs", "Maintenance costs"
     COST_OF_OWNERSHIP = "cost-of-ownership", "Cost of ownership"
     INSURANCE_INSPECTION = "insurance-inspection", "Insurances and inspections"
+    COMPLIANCE = "compliance", "Compliance"
     FUEL_RECORDS = "fuel-records", "Fuel records (every record)"
 
 

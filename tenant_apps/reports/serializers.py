@@ -7,10 +7,11 @@ from rest_framework import serializers
 
 from shared_apps.core.serializers import KeywordNamesMixin
 from shared_apps.core.validators import FREE_FORM_JSON_VALIDATORS
+from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus
 from tenant_apps.fleet.models.fuel import FIRST_YEAR, LAST_YEAR
 from tenant_apps.fleet.selectors import company_today
-from tenant_apps.fleet.serializers import MonthField
+from tenant_apps.fleet.serializers import ComplianceRowSerializer, MonthField
 
 from .links import export_download_path
 from .models import ExportFormat, ExportJob, ExportReport
@@ -337,7 +338,10 @@ class ExportParamsField(serializers.JSONField):
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
-    params = ExportParamsField(read_only=True, help_text="The report's parameters, as sent.")
+    params = ExportParamsField(
+        read_only=True,
+        help_text="The report's parameters, as sent but for the empty ones (not given).",
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -365,3 +369,50 @@ class ExportJobSerializer(serializers.ModelSerializer):
             return None
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+# --- Compliance -----------------------------------------------------------------------------------
+
+
+class ComplianceReportParams(serializers.Serializer):
+    """`status` is an obligation's; the car status is `car_status`. `days` is the warning window
+    (the company's by default)."""
+
+    status = serializers.ChoiceField(choices=ComplianceStatus.choices, required=False)
+    obligation = serializers.ChoiceField(choices=Obligation.choices, required=False)
+    car = CarIdsField()
+    region = serializers.CharField(required=False, max_length=64, help_text="Region code.")
+    vehicle_type = serializers.CharField(
+        required=False, max_length=64, help_text="Vehicle type code."
+    )
+    fuel_type = serializers.CharField(required=False, max_length=64, help_text="Fuel type code.")
+    car_status = serializers.ChoiceField(
+        choices=CarStatus.choices,
+        required=False,
+        help_text="Car status; without it, decommissioned cars are left out.",
+    )
+    days = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=3650,
+        help_text="Warning window in days for `expiring` (default: the company's).",
+    )
+    export = serializers.ChoiceField(choices=EXPORT_CHOICES, default="json")
+
+
+class ComplianceCountsSerializer(serializers.Serializer):
+    missing = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    expiring = serializers.IntegerField()
+    active = serializers.IntegerField()
+
+
+class ComplianceReportSerializer(serializers.Serializer):
+    today = serializers.DateField(help_text="Today in the company's timezone.")
+    days = serializers.IntegerField(help_text="The warning window used for `expiring`.")
+    status = serializers.ChoiceField(choices=ComplianceStatus.choices, allow_null=True)
+    obligation = serializers.ChoiceField(choices=Obligation.choices, allow_null=True)
+    counts = ComplianceCountsSerializer(
+        help_text="Rows by status, over every status whatever `status` asks for."
+    )
+    rows = ComplianceRowSerializer(many=True, help_text="Worst first.")

@@ -23,13 +23,15 @@ from rest_framework.exceptions import ValidationError
 
 from shared_apps.core.exceptions import ServiceUnavailable
 from tenant_apps.fleet.models import FuelRecord
-from tenant_apps.fleet.selectors import company_today
+from tenant_apps.fleet.selectors import company_clock, company_today
 
 from . import selectors, tables
 from .car_scope import car_scope_from
+from .compliance import compliance_report
 from .models import ExportFormat, ExportJob, ExportStatus
 from .ownership import cost_of_ownership_report
 from .serializers import (
+    ComplianceReportParams,
     DocumentReportParams,
     FuelLedgerParams,
     FuelReportParams,
@@ -62,6 +64,15 @@ def insurance_inspection(params: dict):
         date_from=params.get("from"),
         date_to=params.get("to"),
         current_only=not params["history"],
+    )
+
+
+def compliance(params: dict):
+    return compliance_report(
+        clock=company_clock(warning_days=params.get("days")),
+        cars=car_scope_from(params, status_param="car_status"),
+        status=params.get("status"),
+        obligation=params.get("obligation"),
     )
 
 
@@ -107,6 +118,7 @@ REPORTS = {
     "insurance-inspection": ReportSpec(
         DocumentReportParams, insurance_inspection, tables.insurance_inspection_table
     ),
+    "compliance": ReportSpec(ComplianceReportParams, compliance, tables.compliance_table),
     "fuel-records": ReportSpec(FuelLedgerParams, fuel_ledger, lambda table: table),
 }
 
@@ -121,10 +133,15 @@ def report_params(report: str, raw: dict | QueryDict) -> dict:
             if given := [value for value in values if value != ""]:
                 data.setlist(key, given)
     else:
-        data = {key: value for key, value in raw.items() if value not in ("", None)}
+        data = given_params(raw)
     params = REPORTS[report].params(data=data)
     params.is_valid(raise_exception=True)
     return params.validated_data
+
+
+def given_params(raw: dict) -> dict:
+    """The parameters of a dict (an export's) but the empty ones (`""`, null): not given."""
+    return {key: value for key, value in raw.items() if value not in ("", None)}
 
 
 def report_table(report: str, raw_params: dict) -> tables.Table:
@@ -144,7 +161,7 @@ def export_job_create(*, user, report: str, file_format: str, params: dict) -> E
     except ValidationError as exc:
         raise ValidationError({"params": exc.detail}) from exc
     job = ExportJob.objects.create(
-        report=report, format=file_format, params=params, created_by=user
+        report=report, format=file_format, params=given_params(params), created_by=user
     )
     from .tasks import build_export  # the task module imports this one
 

@@ -22,6 +22,7 @@ from shared_apps.dictionaries.selectors import dictionary_list
 from tenant_apps.fleet.models import DocumentStatus, FuelRecord, InsuranceType
 from tenant_apps.fleet.selectors import with_consumption
 
+from .compliance import ComplianceReport
 from .results import (
     CostRow,
     FuelConsumptionReport,
@@ -264,4 +265,50 @@ def fuel_ledger_table(records: QuerySet[FuelRecord], *, label: str) -> Table:
         rows=rows.iterator(chunk_size=5000),
         totals=None,
         row_count=counts.count(records),  # the list's cached count, when it has one
+    )
+
+
+def _obligations_count(count: int) -> str:
+    return ngettext("%(count)d obligation", "%(count)d obligations", count) % {"count": count}
+
+
+obligations_count = lazy(_obligations_count, str)
+
+
+# Codes as the JSON has them, named in the table's language (see `document_type_names`).
+
+
+def obligation_names() -> dict[str, str]:
+    return {
+        "osago": pgettext("obligation", "osago"),
+        "inspection": pgettext("obligation", "inspection"),
+        "fire_extinguisher": pgettext("obligation", "fire_extinguisher"),
+        "first_aid_kit": pgettext("obligation", "first_aid_kit"),
+        "casco": pgettext("obligation", "casco"),
+        "battery_warranty": pgettext("obligation", "battery_warranty"),
+    }
+
+
+def compliance_status_names() -> dict[str, str]:
+    return {
+        "missing": pgettext("compliance status", "missing"),
+        "expired": pgettext("compliance status", "expired"),
+        "expiring": pgettext("compliance status", "expiring"),
+        "active": pgettext("compliance status", "active"),
+    }
+
+
+def compliance_table(report: ComplianceReport) -> Table:
+    return Table(
+        name=f"compliance_{report.today:%Y-%m-%d}",
+        columns=(
+            Column(_("Number plate")),
+            Column(_("Obligation"), width=22, names=obligation_names),
+            Column(_("Status"), width=16, names=compliance_status_names),
+            Column(_("Due"), DATE, width=11),
+            Column(_("Days left"), INTEGER, width=13),
+        ),
+        rows=[(r.numplate, r.obligation, r.status, r.due, r.days_left) for r in report.rows],
+        totals=(TOTAL, obligations_count(len(report.rows)), None, None, None),
+        row_count=len(report.rows),
     )

@@ -23,6 +23,7 @@ urlpatterns = [
         views.InsuranceInspectionView.as_view(),
         name="report-documents",
     ),
+    path("reports/compliance/", views.ComplianceView.as_view(), name="report-compliance"),
     path(
         "reports/exports/<uuid:pk>/download/",
         views.ExportDownloadView.as_view(),

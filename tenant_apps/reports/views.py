@@ -22,6 +22,8 @@ from . import openapi, services, tables  # noqa: F401 - openapi: the export sche
 from .links import export_job_for_download
 from .models import ExportJob
 from .serializers import (
+    ComplianceReportParams,
+    ComplianceReportSerializer,
     CostOfOwnershipSerializer,
     DocumentReportParams,
     ExportJobCreateSerializer,
@@ -156,9 +158,35 @@ class InsuranceInspectionView(ReportView):
         return super().get(request)
 
 
+@extend_params_validation_errors(params_error_codes(ComplianceReportParams), methods=["get"])
+class ComplianceView(ReportView):
+    report = "compliance"
+    body_serializer = ComplianceReportSerializer
+
+    @report_schema(
+        ComplianceReportParams,
+        ComplianceReportSerializer,
+        "Compliance report",
+        "Is every car in service allowed on the road today, and what falls due next? One row "
+        "per car and obligation: OSAGO, inspection, fire extinguisher and first-aid kit for "
+        "every car, CASCO where the car has had a policy, battery warranty where the battery "
+        "on the car has a date. `missing`: nothing covers the car and nothing did, or only a "
+        "document yet to start, or the item is absent; `expired`: what covered it has ended "
+        "and nothing covers it today (a renewal starting later does not count); `expiring`: "
+        "covered up to a day within the warning window; `active`. Documents that follow each "
+        "other without a gap are one cover, due on its last day. Worst first: missing, "
+        "expired, then the soonest due. Decommissioned cars only when `car_status` asks; "
+        "`counts` are over every status.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
 @search_validation_errors(actions=["list"])
 @extend_params_validation_errors(
-    params_error_codes(FuelReportParams, DocumentReportParams, prefix="params"),
+    params_error_codes(
+        FuelReportParams, DocumentReportParams, ComplianceReportParams, prefix="params"
+    ),
     actions=["create"],
 )
 class ExportJobViewSet(

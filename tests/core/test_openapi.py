@@ -22,6 +22,7 @@ REPORT_PATHS = {
     "fuel-consumption": "/api/v1/reports/fuel-consumption/",
     "maintenance-costs": "/api/v1/reports/maintenance-costs/",
     "insurance-inspection": "/api/v1/reports/insurance-inspection/",
+    "compliance": "/api/v1/reports/compliance/",
 }
 
 

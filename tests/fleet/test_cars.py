@@ -472,8 +472,29 @@ def test_detail_adds_this_years_aggregates_and_next_documents(dispatcher, acme, 
             "valid_until": (today + dt.timedelta(days=40)).isoformat(),
             "days_left": 40,
         },
+        # The compliance report's rows of the car: no kit, so both items are missing; then the
+        # soonest due. OSAGO is covered by LATER (OLD lapsed 35 days ago); no battery warranty.
+        "compliance": [
+            compliance(car, "fire_extinguisher", "missing"),
+            compliance(car, "first_aid_kit", "missing"),
+            compliance(car, "casco", "expiring", 10, soon, today=today),
+            compliance(car, "inspection", "active", 40, inspection, today=today),
+            compliance(car, "osago", "active", 300, later, today=today),
+        ],
     }
-    assert later.pk != soon.pk
+
+
+def compliance(car, obligation, status, due=None, document=None, *, today=None) -> dict:
+    """A row of the car's compliance, `due` in days from today."""
+    return {
+        "car": car.pk,
+        "numplate": car.numplate,
+        "obligation": obligation,
+        "status": status,
+        "due": None if due is None else (today + dt.timedelta(days=due)).isoformat(),
+        "days_left": due,
+        "document": None if document is None else document.pk,
+    }
 
 
 def test_detail_of_a_car_without_records(dispatcher, in_acme):
@@ -488,6 +509,10 @@ def test_detail_of_a_car_without_records(dispatcher, in_acme):
         "maintenance_cost": "0.00",
         "next_insurance": None,
         "next_inspection": None,
+        "compliance": [
+            compliance(car, obligation, "missing")
+            for obligation in ("osago", "inspection", "fire_extinguisher", "first_aid_kit")
+        ],
     }
 
 

@@ -138,5 +138,5 @@ def test_car_detail_queries_do_not_grow_with_history(acme, in_acme, acme_as):
         inspection.pk,
     )
     assert few == many
-    # two SETs, company, user, car, aggregates, next insurance, next inspection
-    assert many == 8
+    # two SETs, company, user, car, aggregates, compliance, next insurance, next inspection
+    assert many == 9
