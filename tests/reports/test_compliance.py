@@ -415,3 +415,31 @@ def test_every_obligation_has_a_source():
     assert sorted(set().union(*(source.obligations for source in SOURCES))) == sorted(
         Obligation.values
     )
+
+
+def test_the_fast_row_list_writes_what_the_row_serializer_writes():
+    """The report's rows skip DRF's field-by-field path; they must come out the same."""
+    import datetime as dt
+
+    from tenant_apps.fleet.compliance import ComplianceRow
+    from tenant_apps.fleet.serializers import ComplianceRowSerializer
+
+    rows = [
+        ComplianceRow(7, "01KG001AAA", "osago", "expired", dt.date(2026, 11, 25), -5, 31),
+        ComplianceRow(7, "01KG001AAA", "first_aid_kit", "active", None, None, None),
+        ComplianceRow(8, "01KG002BBB", "inspection", "missing", dt.date(2027, 1, 2), 33, 4),
+    ]
+
+    fast = ComplianceRowSerializer(rows, many=True).data
+    one_by_one = [ComplianceRowSerializer(row).data for row in rows]
+
+    assert [dict(row) for row in fast] == [dict(row) for row in one_by_one]
+    assert fast[0] == {
+        "car": 7,
+        "numplate": "01KG001AAA",
+        "obligation": "osago",
+        "status": "expired",
+        "due": "2026-11-25",
+        "days_left": -5,
+        "document": 31,
+    }
