@@ -222,6 +222,26 @@ def test_login_is_throttled_per_username(acme, make_user, client_for):
     assert login(client_for(acme), "other").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param([" disp", "disp ", "  disp  ", "\tdisp\n", "disp"], id="spaces"),
+        pytest.param(["DISP", "Disp", "dIsP", "disP", "disp"], id="case"),
+    ],
+)
+def test_a_username_however_typed_has_one_budget(acme, make_user, client_for, typed):
+    """The login trims a padded username, so " disp " guesses disp's password: it must spend
+    disp's budget, not get one of its own. Usernames count case-insensitively."""
+    make_user(acme, username="disp")
+    statuses = [login(client_for(acme), username, "wrong").status_code for username in typed]
+    assert statuses == [401] * 5
+
+    for spelling in ("disp", " disp ", "DISP", "\tDisp"):  # even with the right password
+        blocked = login(client_for(acme), spelling)
+        assert blocked.status_code == 429, spelling
+        assert blocked.json()["errors"][0]["code"] == "throttled"
+
+
 def test_login_is_throttled_per_ip(acme, make_user, client_for):
     statuses = [login(client_for(acme), f"nobody{i}", "x").status_code for i in range(21)]
     assert statuses == [401] * 20 + [429]

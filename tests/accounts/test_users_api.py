@@ -179,9 +179,23 @@ def test_admin_may_step_down_when_another_admin_remains(acme, acme_admin, make_u
 def test_inactive_admin_does_not_count_as_remaining_admin(
     acme, acme_admin, make_user, admin_client
 ):
-    make_user(acme, Role.COMPANY_ADMIN, is_active=False)
+    inactive = make_user(acme, Role.COMPANY_ADMIN, is_active=False)
     response = admin_client.delete(f"{USERS}{acme_admin.pk}/")
     assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "errors": [
+            {
+                "code": "last_company_admin",
+                "detail": "The company must keep at least one active company admin.",
+                "attr": "is_active",
+            }
+        ],
+    }
+    acme_admin.refresh_from_db()
+    inactive.refresh_from_db()
+    assert (acme_admin.role, acme_admin.is_active) == (Role.COMPANY_ADMIN, True)
+    assert (inactive.role, inactive.is_active) == (Role.COMPANY_ADMIN, False)
 
 
 def test_filters_search_and_ordering(acme, make_user, admin_client):

@@ -227,10 +227,11 @@ def assert_no_personal_data(body: dict) -> None:
 #     115.50 / 1250 = 9.24.
 #   Fleet LY: 160.00/11200.00/1500 → 10.67.  A in LY: 60.00/4200.00/500 → 12.00.
 # Maintenance:
-#   A: spare Y-03-10 1500.00 + 500.00, tyres Y-03-01 24000.00, inspection Y-03-20 1100.00
+#   A: spare Y-03-10 1500.00 + 500.00, tyres Y-03-01 24000.00, inspection Y-01-01 1100.00 (made
+#     on New Year's Day, so that it has started, whatever day of the year the tests run)
 #   B: spare Y-02-05 800.00 + 300.00 (its inspection is dated 2020)
 #   C: battery Y-01-15 7500.00 (its inspection is dated 2020)
-#   A in Y-03: 27100.00; fleet Y-01..Y-03: 2300.00 + 800.00 + 24000.00 + 7500.00 + 1100.00 =
+#   A in Y-03: 26000.00; fleet Y-01..Y-03: 2300.00 + 800.00 + 24000.00 + 7500.00 + 1100.00 =
 #   35700.00; by car: A 27100.00, C 7500.00, B 1100.00.
 # Documents (end relative to today; warning window 30 days):
 #   C inspection -40 expired, B OSAGO -5 expired, A OSAGO +10 expiring, B inspection +20
@@ -278,7 +279,7 @@ def fleet(in_acme) -> SimpleNamespace:
     TiresFactory(car=a, price=Decimal("24000.00"), installed_at=dt.date(Y, 3, 1))
     AccumulatorFactory(car=c, price=Decimal("7500.00"), installed_at=dt.date(Y, 1, 15))
     InspectionFactory(
-        car=a, inspected_at=dt.date(Y, 3, 20), valid_until=days(400), cost=Decimal("1100.00")
+        car=a, inspected_at=dt.date(Y, 1, 1), valid_until=days(400), cost=Decimal("1100.00")
     )
     InspectionFactory(
         car=b, inspected_at=dt.date(2020, 6, 1), valid_until=days(20), cost=Decimal("900.00")
@@ -438,7 +439,7 @@ def test_fuel_rows_of_the_fleet_by_month(guest, fleet):
     }
 
 
-COSTS_A_MARCH = cost_totals("1500.00", "500.00", "24000.00", "0.00", "1100.00", "27100.00")
+COSTS_A_MARCH = cost_totals("1500.00", "500.00", "24000.00", "0.00", "0.00", "26000.00")
 COSTS_FLEET_Q1 = cost_totals("2300.00", "800.00", "24000.00", "7500.00", "1100.00", "35700.00")
 COST_QUESTIONS = [
     (
@@ -448,8 +449,8 @@ COST_QUESTIONS = [
         f"{Y}-03",
         f"{Y}-03",
         COSTS_A_MARCH,
-        f"Maintenance of 01KG123ABC, {Y}-03–{Y}-03: 27100.00 KGS (parts 1500.00, work 500.00, "
-        "tyres 24000.00, batteries 0.00, inspections 1100.00).",
+        f"Maintenance of 01KG123ABC, {Y}-03–{Y}-03: 26000.00 KGS (parts 1500.00, work 500.00, "
+        "tyres 24000.00, batteries 0.00, inspections 0.00).",
     ),
     (
         "ru",
@@ -458,8 +459,8 @@ COST_QUESTIONS = [
         f"{Y}-03",
         f"{Y}-03",
         COSTS_A_MARCH,
-        f"Обслуживание по 01KG123ABC, {Y}-03–{Y}-03: 27100.00 KGS (запчасти 1500.00, "
-        "работы 500.00, шины 24000.00, аккумуляторы 0.00, техосмотры 1100.00).",
+        f"Обслуживание по 01KG123ABC, {Y}-03–{Y}-03: 26000.00 KGS (запчасти 1500.00, "
+        "работы 500.00, шины 24000.00, аккумуляторы 0.00, техосмотры 0.00).",
     ),
     (
         "en",
@@ -659,32 +660,72 @@ def test_top_cars_without_data_keep_the_same_kind(guest, fleet):
     }
 
 
+# The fleet summary reads this year up to the current month, so its data set is dated in January
+# (part of that on every day of the year) and in last December (never part of it). Documents as
+# in `fleet`, relative to today; A's inspection was made on 1 January.
+# Fuel Y-01: A 40.00 l / 2800.00 / 400 km, B 30.00 / 2100.00 / 500, C 20.00 / 1400.00 / 0 km
+#   → 90.00 l, 6300.00, 900 km, of which C's 20.00 l without km → 70.00 / 900 = 7.78.
+# Maintenance Y-01-01: A's repair 1500.00 + 500.00, C's battery 7500.00, A's inspection 1100.00
+#   → 10600.00. Last December's fuel (A 60.00 l) and repair (B 1100.00) are not this year's.
+SUMMARY_FUEL = fuel_totals("90.00", "6300.00", 900, "7.78", without_km="20.00")
 SUMMARY_REPLY = {
     "en": (
-        f"3 cars (2 active, 1 in repair). In {Y}: 135.50 l of fuel for 9485.00 KGS, 1250 km, "
-        "9.24 l/100 km on average; maintenance 35700.00 KGS. Documents: 2 expiring, 2 expired."
+        f"3 cars (2 active, 1 in repair). In {Y}: 90.00 l of fuel for 6300.00 KGS, 900 km, "
+        "7.78 l/100 km on average; maintenance 10600.00 KGS. Documents: 2 expiring, 2 expired."
     ),
     "ru": (
-        f"Машин: 3 (в работе 2, в ремонте 1). За {Y}: топливо 135.50 л на 9485.00 KGS, "
-        "пробег 1250 км, средний расход 9.24 л/100 км; обслуживание 35700.00 KGS. "
+        f"Машин: 3 (в работе 2, в ремонте 1). За {Y}: топливо 90.00 л на 6300.00 KGS, "
+        "пробег 900 км, средний расход 7.78 л/100 км; обслуживание 10600.00 KGS. "
         "Документы: истекают 2, просрочены 2."
     ),
 }
 
 
-@pytest.mark.skipif(dt.date(Y, 3, 20) > TODAY, reason="the data set's March must be past")
+@pytest.fixture
+def january(in_acme) -> SimpleNamespace:
+    a = CarFactory(numplate=PLATE_A, driver_name=DRIVER_NAME, driver_phone=DRIVER_PHONE, vin=VIN)
+    b = CarFactory(numplate=PLATE_B)
+    c = CarFactory(numplate=PLATE_C, status="repair")
+    for car, year, month, liters, cost, km in [
+        (a, LY, 12, "60.00", "4200.00", 500),
+        (a, Y, 1, "40.00", "2800.00", 400),
+        (b, Y, 1, "30.00", "2100.00", 500),
+        (c, Y, 1, "20.00", "1400.00", 0),
+    ]:
+        FuelRecordFactory(car=car, year=year, month=month, liters=Decimal(liters),
+                          total_cost=Decimal(cost), mileage_km=km)  # fmt: skip
+    new_year = dt.date(Y, 1, 1)
+    SpareFactory(car=a, part_price=Decimal("1500.00"), work_price=Decimal("500.00"),
+                 installed_at=new_year)  # fmt: skip
+    SpareFactory(car=b, part_price=Decimal("800.00"), work_price=Decimal("300.00"),
+                 installed_at=dt.date(LY, 12, 31))  # fmt: skip
+    AccumulatorFactory(car=c, price=Decimal("7500.00"), installed_at=new_year)
+    InspectionFactory(car=a, inspected_at=new_year, valid_until=days(400),
+                      cost=Decimal("1100.00"))  # fmt: skip
+    InspectionFactory(car=b, inspected_at=dt.date(2020, 6, 1), valid_until=days(20),
+                      cost=Decimal("900.00"))  # fmt: skip
+    InspectionFactory(car=c, inspected_at=dt.date(2020, 5, 1), valid_until=days(-40),
+                      cost=Decimal("900.00"))  # fmt: skip
+    InsuranceFactory(car=a, insurance_type="osago", start_date=days(-355), end_date=days(10))
+    InsuranceFactory(car=a, insurance_type="casco", start_date=days(-265), end_date=days(100))
+    InsuranceFactory(car=b, insurance_type="osago", start_date=days(-370), end_date=days(-5))
+    InsuranceFactory(car=c, insurance_type="osago", start_date=days(-165), end_date=days(200))
+    return SimpleNamespace(a=a, b=b, c=c)
+
+
 @pytest.mark.parametrize(
     ("language", "message"),
     [("en", "fleet summary"), ("ru", "сводка по автопарку"), ("en", "How many cars do we have?")],
 )
-def test_fleet_summary_is_this_years_reports(guest, fleet, language, message):
+def test_fleet_summary_is_this_years_reports(guest, january, language, message):
     body = chat(guest, message, language=language)
 
     this_year = {"from": f"{Y}-01", "to": THIS_MONTH, "group_by": "year"}
     fuel = get_json(guest, FUEL_REPORT, **this_year)["totals"]
     costs = get_json(guest, COSTS_REPORT, **this_year)["totals"]
     counts = get_json(guest, DOCUMENTS_REPORT)["counts"]
-    assert (fuel, costs["total"]) == (FUEL_FLEET_Q1, "35700.00")
+    assert (fuel, costs["total"]) == (SUMMARY_FUEL, "10600.00")
+    assert counts == {"upcoming": 0, "active": 3, "expiring": 2, "expired": 2}
     assert body == {
         "reply": SUMMARY_REPLY[language],
         "actions": [],
@@ -694,11 +735,11 @@ def test_fleet_summary_is_this_years_reports(guest, fleet, language, message):
             "cars_by_status": {"active": 2, "repair": 1},
             "cars_by_type": {"car": 3},
             "year": Y,
-            "fuel_liters": fuel["liters"],
-            "fuel_cost": fuel["cost"],
-            "mileage_km": fuel["mileage_km"],
-            "avg_consumption_l_per_100km": fuel["avg_consumption_l_per_100km"],
-            "maintenance_cost": costs["total"],
+            "fuel_liters": "90.00",
+            "fuel_cost": "6300.00",
+            "mileage_km": 900,
+            "avg_consumption_l_per_100km": "7.78",
+            "maintenance_cost": "10600.00",
             "documents": counts,
         },
     }

@@ -8,8 +8,11 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from shared_apps.accounts.roles import Role
+from shared_apps.core.permissions import RolePermission
 from tenant_apps.fleet.models import (
     Accumulator,
     Car,
@@ -23,6 +26,7 @@ from tenant_apps.fleet.models import (
     Spare,
     Tires,
 )
+from tenant_apps.fleet.views import CarViewSet
 from tests.factories import (
     AccumulatorFactory,
     CarFactory,
@@ -386,3 +390,31 @@ def test_media_path_traversal_is_404(acme, globex_file, client_for, tmp_path, pa
     assert response.status_code == 404
     assert not hasattr(response, "streaming_content")
     assert response.json() == NOT_FOUND
+
+
+# --- Each layer on its own ------------------------------------------------------------------------
+#
+# A token of another company is refused by the authentication before any permission is asked
+# (tests/fleet/test_permissions.py), and a media path of another company by the storage's folder
+# (tests/fleet/test_photos.py). The permission class checks the company again, for a user that
+# reached it some other way.
+
+
+def role_permission(user, tenant, method: str) -> bool:
+    """RolePermission's answer for `user` asking the car list on `tenant`'s host."""
+    http = getattr(APIRequestFactory(), method)(f"{API}/cars/")
+    http.tenant = tenant
+    request = Request(http)
+    request.user = user
+    return RolePermission().has_permission(request, CarViewSet())
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_role_permission_refuses_a_user_of_another_company(acme, globex, make_user, method):
+    globex_admin = make_user(globex, Role.COMPANY_ADMIN)
+
+    assert role_permission(globex_admin, acme, method) is False
+    assert role_permission(globex_admin, None, method) is False  # no company: the public host
+    # The controls: the same user on its own company's host, and acme's admin on acme's.
+    assert role_permission(globex_admin, globex, method) is True
+    assert role_permission(make_user(acme, Role.COMPANY_ADMIN), acme, method) is True

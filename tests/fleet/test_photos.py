@@ -534,6 +534,21 @@ def test_another_company_file_cannot_be_reached_by_traversal(client_for, acme, g
         assert response.json() == NOT_FOUND
 
 
+@pytest.mark.parametrize("segment", ["globex", "public", "nobody"])
+def test_an_own_file_under_another_schema_segment_is_a_404(client_for, acme, served_photo, segment):
+    """On its own host a company's files come from its own folder, whatever the URL says; the
+    URL's schema segment must still be the host's, or one file would answer under every name."""
+    path, data = served_photo
+
+    response = client_for(acme).get(path.replace("/media/acme/", f"/media/{segment}/", 1))
+
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
+    served = client_for(acme).get(path)  # the control: under its own segment it is served
+    assert (served.status_code, served.getvalue()) == (200, data)
+    served.close()
+
+
 @pytest.fixture
 def acme_export_file(in_acme, media_root) -> str:
     """An export file in acme's media folder, as the export worker leaves it."""

@@ -489,14 +489,22 @@ def test_a_link_to_a_purged_job_is_refused(in_acme, dispatcher, media_root):
     assert (response.status_code, response.json()) == (410, LINK_EXPIRED)
 
 
-def test_a_day_old_link_works_within_a_longer_ttl(in_acme, dispatcher, settings):
+def test_a_day_old_link_works_within_a_longer_ttl(in_acme, dispatcher, settings, media_root):
+    car = CarFactory(numplate="01KG777XYZ")
+    FuelRecordFactory(car=car, year=2026, month=2, liters=Decimal("12.34"), mileage_km=200)
     job = build_job(in_acme, dispatcher)
     token = PastSigner(salt=links.SALT).sign_object({"schema": "acme", "job": str(job.pk)})
     settings.EXPORT_FILE_TTL_SECONDS = 2 * 24 * 3600  # a day-old link is within a 2-day TTL
 
-    response, _ = download(f"{EXPORTS}{job.pk}/download/?token={token}")
+    response, content = download(f"{EXPORTS}{job.pk}/download/?token={token}")
 
     assert response.status_code == 200
+    assert response["Content-Type"] == CSV
+    assert content == (media_root / "acme" / "exports" / f"{job.pk}.csv").read_bytes()
+    assert content.decode() == (
+        '\ufeffNumber plate,Month,Liters,Cost,"Mileage, km",L/100 km\r\n'
+        "01KG777XYZ,2026-02,12.34,2975.00,200,6.17\r\n"
+    )
 
 
 # --- Redis down -----------------------------------------------------------------------------------
@@ -556,7 +564,10 @@ def post_while_redis_is_down(client) -> None:
     elapsed = time.monotonic() - started
 
     assert (response.status_code, response.json()) == (503, QUEUE_DOWN)
-    assert elapsed < 5
+    # At once: the publish is not retried, and kombu gives up on a broker it cannot reach after
+    # CELERY_BROKER_CONNECTION_TIMEOUT (2 s). The bound is generous for a busy machine; what it
+    # must catch is a request that hangs on the queue.
+    assert elapsed < 20
     job = ExportJob.objects.get(status=ExportStatus.FAILED)  # still in acme's schema
     assert (job.error, job.created_by_id, job.file.name) == (
         "The export queue was unavailable.",
