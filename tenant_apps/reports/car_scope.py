@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tenant_apps.fleet.models import Car, CarStatus
 
@@ -18,16 +18,21 @@ class CarScope:
     fuel_type: str | None = None
     status: str | None = None
 
-    def car_queryset(self) -> QuerySet[Car]:
-        cars = Car.objects.all()
+    def q(self, prefix: str = "") -> Q:
+        """The scope as a filter on the car, from a model `prefix` away (`"car__"` from a
+        record): a report that joins the car anyway filters it there."""
+        conditions = Q()
         if self.cars:
-            cars = cars.filter(pk__in=self.cars)
+            conditions &= Q((f"{prefix}pk__in", self.cars))
         for field in ("region", "vehicle_type", "fuel_type", "status"):
             if getattr(self, field) is not None:
-                cars = cars.filter(**{field: getattr(self, field)})
+                conditions &= Q((f"{prefix}{field}", getattr(self, field)))
         if self.status is None:
-            cars = cars.exclude(status=CarStatus.DECOMMISSIONED)
-        return cars
+            conditions &= ~Q((f"{prefix}status", CarStatus.DECOMMISSIONED))
+        return conditions
+
+    def car_queryset(self) -> QuerySet[Car]:
+        return Car.objects.filter(self.q())
 
 
 WHOLE_FLEET = CarScope()

@@ -2,16 +2,14 @@
 kilometre. Fuel and kilometres come from the fuel report's car-months, upkeep from the
 maintenance report's sums; insurance premiums are spread over the days each policy covers."""
 
-import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
 
 from .car_scope import WHOLE_FLEET, CarScope
 from .periods import MonthPeriod
-from .results import OwnershipReport, OwnershipRow
+from .results import OwnershipReport, OwnershipRow, round_cents
 from .selectors import (
-    CENTS,
     COST_COLUMNS,
     GROUP_BY_CAR,
     GROUP_BY_MONTH,
@@ -58,10 +56,10 @@ def cost_of_ownership_report(
     """Fuel, upkeep and insurance over whole months, by car or month, with the km driven and
     the cost per km (null at 0 km). Months without costs are rows of zeros; grouped by car, a
     car with neither costs nor km has no row."""
-    fuel = {
-        (row.car if group_by == GROUP_BY_CAR else _month(row.period)): row
-        for row in fuel_consumption_report(period=period, group_by=group_by, cars=cars).rows
-    }
+    fuel_rows = fuel_consumption_report(period=period, group_by=group_by, cars=cars).rows
+    by_month = group_by == GROUP_BY_MONTH
+    # The fuel report labels a month `YYYY-MM`; the other sources key it by its first day.
+    fuel = {row.period if by_month else row.car: row for row in fuel_rows}
     upkeep, numplates = maintenance_cost_sums(period=period, group_by=group_by, cars=cars)
     premiums = premium_shares(period=period, group_by=group_by, cars=cars)
 
@@ -78,14 +76,14 @@ def cost_of_ownership_report(
 
     def row_of(key) -> OwnershipRow:
         costs = upkeep.get(key, dict.fromkeys(COST_COLUMNS, ZERO))
-        fuel_row = fuel.get(key)
+        fuel_row = fuel.get(f"{key:%Y-%m}" if by_month else key)
         return OwnershipRow(
             period=f"{key:%Y-%m}" if group_by == GROUP_BY_MONTH else None,
             car=key if group_by == GROUP_BY_CAR else None,
             numplate=numplates[key] if group_by == GROUP_BY_CAR else None,
             fuel=fuel_row.cost if fuel_row else ZERO,
             **costs,
-            insurance=Decimal(premiums.get(key, 0)).quantize(CENTS),
+            insurance=round_cents(Decimal(premiums.get(key, 0))),
             mileage_km=fuel_row.mileage_km if fuel_row else 0,
         )
 
@@ -101,7 +99,3 @@ def cost_of_ownership_report(
         mileage_km=sum(row.mileage_km for row in rows),
     )
     return OwnershipReport(period=period, group_by=group_by, cars=cars, totals=totals, rows=rows)
-
-
-def _month(label: str) -> dt.date:
-    return dt.date.fromisoformat(f"{label}-01")

@@ -8,6 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from .car_scope import CarScope
 from .periods import MonthPeriod
 
+CENTS = Decimal("0.01")
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """2 places, half away from zero (as PostgreSQL's `round`): every figure of the reports."""
+    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+
 
 @dataclass(frozen=True)
 class FuelRow:
@@ -140,7 +147,7 @@ class OwnershipRow:
         """The total over the km, rounded half up to 2 places; null at 0 km."""
         if not self.mileage_km:
             return None
-        return (self.total / self.mileage_km).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return round_cents(self.total / self.mileage_km)
 
 
 @dataclass(frozen=True)

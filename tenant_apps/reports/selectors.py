@@ -4,11 +4,21 @@ dataclass from `results`; nothing here knows about HTTP or file formats."""
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 
 from tenant_apps.fleet.models import (
     Accumulator,
@@ -37,6 +47,7 @@ from .results import (
     FuelRow,
     InsuranceInspectionReport,
     MaintenanceCostsReport,
+    round_cents,
 )
 
 GROUP_BY_MONTH, GROUP_BY_YEAR, GROUP_BY_CAR = "month", "year", "car"
@@ -44,7 +55,6 @@ GROUP_BY_FUEL_TYPE = "fuel_type"
 GROUPINGS = (GROUP_BY_MONTH, GROUP_BY_YEAR, GROUP_BY_CAR)
 FUEL_GROUPINGS = (*GROUPINGS, GROUP_BY_FUEL_TYPE)
 ZERO = Decimal("0.00")
-CENTS = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -68,48 +78,70 @@ def _key_label(group_by: str, key) -> str | None:
 # --- Fuel and mileage -----------------------------------------------------------------------------
 
 
-def _car_months(period: MonthPeriod, cars: CarScope) -> tuple[str, tuple]:
-    """SQL of the period's car-months of the cars in scope: `(car_id, car_month, liters, cost,
-    km)`, one row per car and month that has fuel or a mileage record, its km by the car-month
-    rule (`with_car_month_mileage`). Mileage without fuel is a car-month too (an electric car)."""
-    in_scope = cars.car_queryset().values("pk")
+def _fuel_group(group_by: str, date_field: str) -> tuple[dict, dict]:
+    """A fuel report's group: what to GROUP BY (the key and the car's fuel type, which is never
+    averaged together) and what to add to each row (by car, its number plate). By car, the car
+    alone is grouped: its plate and fuel type are one per car, and grouping by them too would
+    make PostgreSQL expect a group per record and sort all of them."""
+    if group_by == GROUP_BY_CAR:
+        return {"key": F("car_id")}, {
+            "numplate": Max("car__numplate"),
+            "fuel_type": Max("car__fuel_type"),
+        }
+    key = {"key": F("car__fuel_type")} if group_by == GROUP_BY_FUEL_TYPE else None
+    key = key or _group_key(group_by, date_field)
+    return {**key, "fuel_type": F("car__fuel_type")}, {
+        "numplate": Value(None, output_field=CharField())
+    }
+
+
+def _car_month_sums(period: MonthPeriod, group_by: str, cars: CarScope):
+    """The period's car-months of the cars in scope, summed by group and fuel type in one query:
+    the fuel records with their car-month's km (`with_car_month_mileage`), and the mileage
+    records of months without fuel (an electric car). A group's rows of both parts and of
+    several fuel types are added up by the caller."""
+    with_km = Q(car_month_km__gt=0, liters__gt=0)
+    group, extra = _fuel_group(group_by, "period")
+    driven_group, driven_extra = _fuel_group(group_by, "month")
     fuelled = (
         with_car_month_mileage(
             FuelRecord.objects.filter(
-                period__gte=period.first, period__lte=period.last, car__in=in_scope
+                cars.q("car__"), period__gte=period.first, period__lte=period.last
             )
         )
-        .values(
-            "car_id", "liters", car_month=F("period"), cost=F("total_cost"), km=F("car_month_km")
+        .values(**group)
+        .annotate(
+            **extra,
+            liters_sum=Sum("liters"),
+            cost=Sum("total_cost"),
+            km=Sum("car_month_km"),
+            liters_without_mileage=Coalesce(
+                Sum("liters", filter=Q(car_month_km=0)), ZERO, output_field=MONEY
+            ),
+            measured_liters=Coalesce(Sum("liters", filter=with_km), ZERO, output_field=MONEY),
+            measured_km=Coalesce(Sum("car_month_km", filter=with_km), 0),
         )
         .order_by()
     )
     fuel_of_the_month = FuelRecord.objects.filter(car=OuterRef("car"), period=OuterRef("month"))
     driven_only = (
         MonthlyMileage.objects.filter(
-            month__gte=period.first, month__lte=period.last, car__in=in_scope
+            cars.q("car__"), month__gte=period.first, month__lte=period.last
         )
         .exclude(Exists(fuel_of_the_month))
-        .values(
-            "car_id",
-            liters=Value(ZERO, output_field=MONEY),
-            car_month=F("month"),
+        .values(**driven_group)
+        .annotate(
+            **driven_extra,
+            liters_sum=Value(ZERO, output_field=MONEY),
             cost=Value(ZERO, output_field=MONEY),
-            km=F("mileage_km"),
+            km=Sum("mileage_km"),
+            liters_without_mileage=Value(ZERO, output_field=MONEY),
+            measured_liters=Value(ZERO, output_field=MONEY),
+            measured_km=Value(0),
         )
         .order_by()
     )
-    union = fuelled.union(driven_only, all=True)
-    return union.query.get_compiler(using=union.db).as_sql()
-
-
-# What a fuel report groups its car-months by, in SQL over `car_months cm JOIN fleet_car c`.
-_FUEL_GROUP_KEYS = {
-    GROUP_BY_MONTH: "cm.car_month",
-    GROUP_BY_YEAR: "EXTRACT(YEAR FROM cm.car_month)::int",
-    GROUP_BY_CAR: "cm.car_id",
-    GROUP_BY_FUEL_TYPE: "c.fuel_type",
-}
+    return fuelled.union(driven_only, all=True)
 
 
 @dataclass
@@ -127,13 +159,13 @@ class _FuelSums:
     numplate: str | None = None
 
     def add(self, row: dict) -> None:
-        self.liters += row["liters"]
+        self.liters += row["liters_sum"]
         self.cost += row["cost"]
         self.km += row["km"]
         self.liters_without_mileage += row["liters_without_mileage"]
         self.measured_liters += row["measured_liters"]
         self.measured_km += row["measured_km"]
-        if row["liters"]:
+        if row["liters_sum"]:
             self.fuel_types.add(row["fuel_type"])
         self.numplate = row["numplate"]
 
@@ -163,29 +195,11 @@ def fuel_consumption_report(
     (liters / km × 100) over the car-months that have both, and never mixes fuel types (null
     where a group holds more than one). Liters of car-months without km are reported apart.
     Months and years without records are rows of zeros, so a chart has no gaps. One query."""
-    car_months, params = _car_months(period, cars)
-    sql = f"""
-        SELECT {_FUEL_GROUP_KEYS[group_by]} AS key, c.fuel_type,
-               {"c.numplate" if group_by == GROUP_BY_CAR else "NULL"} AS numplate,
-               SUM(cm.liters) AS liters, SUM(cm.cost) AS cost, SUM(cm.km) AS km,
-               COALESCE(SUM(cm.liters) FILTER (WHERE cm.km = 0), 0) AS liters_without_mileage,
-               COALESCE(SUM(cm.liters) FILTER (WHERE cm.km > 0 AND cm.liters > 0), 0)
-                   AS measured_liters,
-               COALESCE(SUM(cm.km) FILTER (WHERE cm.km > 0 AND cm.liters > 0), 0) AS measured_km
-        FROM ({car_months}) cm JOIN fleet_car c ON c.id = cm.car_id
-        GROUP BY 1, 2, 3
-    """  # noqa: S608 - the keys and the subquery are ours; values are parameters
     groups: dict[object, _FuelSums] = defaultdict(_FuelSums)
     totals = _FuelSums()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [column.name for column in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(columns, values, strict=True))
-            row["km"] = int(row["km"])
-            row["measured_km"] = int(row["measured_km"])
-            groups[row["key"]].add(row)
-            totals.add(row)
+    for row in _car_month_sums(period, group_by, cars):
+        groups[row["key"]].add(row)
+        totals.add(row)
 
     if group_by == GROUP_BY_MONTH:
         keys = period.months()
@@ -213,7 +227,7 @@ def consumption(liters: Decimal, km: int) -> Decimal | None:
     """Liters per 100 km, rounded half away from zero to 2 places as PostgreSQL's `round`."""
     if not km:
         return None
-    return (liters * 100 / km).quantize(CENTS, rounding=ROUND_HALF_UP)
+    return round_cents(liters * 100 / km)
 
 
 # --- Maintenance costs ----------------------------------------------------------------------------
@@ -241,7 +255,7 @@ def maintenance_cost_sums(
         rows = model.objects.filter(
             **{f"{date_field}__gte": period.first, f"{date_field}__lte": period.end}
         )
-        rows = rows.filter(car__in=cars.car_queryset().values("pk"))
+        rows = rows.filter(cars.q("car__"))
         group = _group_key(group_by, date_field)
         sums = {column: Sum(source, output_field=MONEY) for column, source in columns.items()}
         for row in rows.values(**group).annotate(**sums).order_by():

@@ -181,3 +181,13 @@ def test_refusals(reader, in_acme, params, attr, code):
 
     assert response.status_code == 400
     assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [(attr, code)]
+
+
+def test_a_premium_share_is_rounded_half_up_as_every_report_figure(reader, in_acme):
+    """0.01 over two days: half a cent in January and in February, each 0.01 (half up)."""
+    car = CarFactory()
+    policy(car, "2026-01-31", "2026-02-01", "0.01")
+
+    body = report(reader, **Q1, group_by="month")
+
+    assert [row["insurance"] for row in body["rows"]] == ["0.01", "0.01", "0.00"]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='exportjob',
-            name='report',
-            field=models.CharField(choices=[('fuel-consumption', 'Fuel consumption and mileage'), ('maintenance-costs', 'Maintenance costs'), ('cost-of-ownership', 'Cost of ownership'), ('insurance-inspection', 'Insurances and inspections'), ('fuel-records', 'Fuel records (every record)')], max_length=32),
+            model_name="exportjob",
+            name="report",
+            field=models.CharField(
+                choices=[
+                    ("fuel-consumption", "Fuel consumption and mileage"),
+                    ("maintenance-costs", "Maintenance costs"),
+                    ("cost-of-ownership", "Cost of ownership"),
+                    ("insurance-inspection", "Insurances and inspections"),
+                    ("fuel-records", "Fuel records (every record)"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

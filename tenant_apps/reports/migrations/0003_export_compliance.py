@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_export_cost_of_ownership'),
+        ("reports", "0002_export_cost_of_ownership"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='exportjob',
-            name='report',
-            field=models.CharField(choices=[('fuel-consumption', 'Fuel consumption and mileage'), ('maintenance-costs', 'Maintenance costs'), ('cost-of-ownership', 'Cost of ownership'), ('insurance-inspection', 'Insurances and inspections'), ('compliance', 'Compliance'), ('fuel-records', 'Fuel records (every record)')], max_length=32),
+            model_name="exportjob",
+            name="report",
+            field=models.CharField(
+                choices=[
+                    ("fuel-consumption", "Fuel consumption and mileage"),
+                    ("maintenance-costs", "Maintenance costs"),
+                    ("cost-of-ownership", "Cost of ownership"),
+                    ("insurance-inspection", "Insurances and inspections"),
+                    ("compliance", "Compliance"),
+                    ("fuel-records", "Fuel records (every record)"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
