@@ -93,9 +93,9 @@ def fuel_type_names() -> dict[str, str]:
     return {entry["code"]: entry["name"] for entry in entries}
 
 
-# An English file shows the codes themselves, as the JSON does: each msgid below is its code,
-# with a context, since "active" or "inspection" mean other things elsewhere. (DocumentStatus's
-# labels would not do: their "Active" is the car status's too, "В работе" in Russian.)
+# An English file shows the codes themselves, as the JSON does (the enums' labels would show
+# "Active"): each msgid below is its code, with a context, since "active" or "inspection" mean
+# other things elsewhere.
 
 
 def document_kind_names() -> dict[str, str]:
@@ -138,78 +138,82 @@ def _group_value(group_by: str, row: FuelRow | CostRow) -> str:
     return row.period
 
 
-def fuel_consumption_table(report: FuelConsumptionReport) -> Table:
-    def cells(row: FuelRow, first) -> tuple:
-        return (
-            first,
-            row.liters,
-            row.cost,
-            row.mileage_km,
-            row.liters_without_mileage,
-            row.avg_consumption_l_per_100km,
-        )
+# Upkeep, as the maintenance report and the cost of ownership both break it down.
+UPKEEP_COLUMNS = (
+    Column(_("Parts"), MONEY),
+    Column(_("Work"), MONEY),
+    Column(_("Tyres"), MONEY),
+    Column(_("Batteries"), MONEY),
+    Column(_("Inspections"), MONEY),
+)
 
+
+def _upkeep(row: CostRow | OwnershipRow) -> tuple:
+    return (row.parts, row.work, row.tires, row.accumulators, row.inspections)
+
+
+def _grouped_table(report, name: str, columns: tuple[Column, ...], cells: Callable) -> Table:
+    """A report of groups (months, years, cars, fuel types): the group column, then `columns`
+    filled by `cells(row)`, and the totals row."""
     return Table(
-        name=f"fuel-consumption_{report.period.label()}_by-{report.group_by}",
-        columns=(
-            GROUP_COLUMN[report.group_by],
+        name=f"{name}_{report.period.label()}_by-{report.group_by}",
+        columns=(GROUP_COLUMN[report.group_by], *columns),
+        rows=[(_group_value(report.group_by, row), *cells(row)) for row in report.rows],
+        totals=(TOTAL, *cells(report.totals)),
+        row_count=len(report.rows),
+    )
+
+
+def fuel_consumption_table(report: FuelConsumptionReport) -> Table:
+    return _grouped_table(
+        report,
+        "fuel-consumption",
+        (
             Column(_("Liters"), DECIMAL),
             Column(_("Cost"), MONEY),
             Column(_("Mileage, km"), INTEGER),
             Column(_("Liters without mileage"), DECIMAL, width=18),
             Column(_("L/100 km"), DECIMAL, width=10),
         ),
-        rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
-        totals=cells(report.totals, TOTAL),
-        row_count=len(report.rows),
+        lambda row: (
+            row.liters,
+            row.cost,
+            row.mileage_km,
+            row.liters_without_mileage,
+            row.avg_consumption_l_per_100km,
+        ),
     )
 
 
 def maintenance_costs_table(report: MaintenanceCostsReport) -> Table:
-    def cells(row: CostRow, first) -> tuple:
-        amounts = (row.parts, row.work, row.tires, row.accumulators, row.inspections)
-        return (first, *amounts, row.total)
-
-    return Table(
-        name=f"maintenance-costs_{report.period.label()}_by-{report.group_by}",
-        columns=(
-            GROUP_COLUMN[report.group_by],
-            Column(_("Parts"), MONEY),
-            Column(_("Work"), MONEY),
-            Column(_("Tyres"), MONEY),
-            Column(_("Batteries"), MONEY),
-            Column(_("Inspections"), MONEY),
-            Column(TOTAL, MONEY),
-        ),
-        rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
-        totals=cells(report.totals, TOTAL),
-        row_count=len(report.rows),
+    return _grouped_table(
+        report,
+        "maintenance-costs",
+        (*UPKEEP_COLUMNS, Column(TOTAL, MONEY)),
+        lambda row: (*_upkeep(row), row.total),
     )
 
 
 def cost_of_ownership_table(report: OwnershipReport) -> Table:
-    def cells(row: OwnershipRow, first) -> tuple:
-        amounts = (row.fuel, row.parts, row.work, row.tires, row.accumulators, row.inspections)
-        return (first, *amounts, row.insurance, row.total, row.mileage_km, row.cost_per_km)
-
-    return Table(
-        name=f"cost-of-ownership_{report.period.label()}_by-{report.group_by}",
-        columns=(
-            GROUP_COLUMN[report.group_by],
+    return _grouped_table(
+        report,
+        "cost-of-ownership",
+        (
             Column(_("Fuel"), MONEY),
-            Column(_("Parts"), MONEY),
-            Column(_("Work"), MONEY),
-            Column(_("Tyres"), MONEY),
-            Column(_("Batteries"), MONEY),
-            Column(_("Inspections"), MONEY),
+            *UPKEEP_COLUMNS,
             Column(_("Insurance"), MONEY),
             Column(TOTAL, MONEY),
             Column(_("Mileage, km"), INTEGER),
             Column(_("Cost per km"), MONEY, width=14),
         ),
-        rows=[cells(row, _group_value(report.group_by, row)) for row in report.rows],
-        totals=cells(report.totals, TOTAL),
-        row_count=len(report.rows),
+        lambda row: (
+            row.fuel,
+            *_upkeep(row),
+            row.insurance,
+            row.total,
+            row.mileage_km,
+            row.cost_per_km,
+        ),
     )
 
 
