@@ -72,9 +72,7 @@ def fleet_summary() -> dict:
     by_type = dict(Car.objects.values_list("vehicle_type").annotate(n=Count("id")).order_by())
     fuel = reports.fuel_consumption_report(period=period, group_by="year").totals
     costs = reports.maintenance_costs_report(period=period, group_by="year").totals
-    documents = reports.insurance_inspection_report(
-        today=today, days=connection.tenant.expiry_warning_days
-    ).counts
+    documents = reports.insurance_inspection_report(clock=company_clock()).counts
     return {
         "cars": sum(by_status.values()),
         "cars_by_status": by_status,
@@ -176,12 +174,10 @@ def documents_status(*, status: str | None = None, days: int | None = None) -> d
     car's latest ones), soonest end first, at most MAX_ROWS."""
     if status is not None:
         _choice("status", status, DocumentStatus.values)
-    company = connection.tenant
-    days = company.expiry_warning_days if days is None else max(0, min(int(days), 3650))
+    if days is not None:
+        days = max(0, min(int(days), 3650))
     report = reports.insurance_inspection_report(
-        today=company_today(company),
-        days=days,
-        status=status,
+        clock=company_clock(warning_days=days), status=status
     )
     return {
         "today": report.today.isoformat(),

@@ -339,19 +339,19 @@ DOCUMENT_SOURCES = (
 
 def insurance_inspection_report(
     *,
-    today: dt.date,
-    days: int,
+    clock: CompanyClock,
     status: str | None = None,
-    car_id: int | None = None,
+    cars: CarScope = WHOLE_FLEET,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     current_only: bool = True,
 ) -> InsuranceInspectionReport:
-    """Insurance policies and inspection certificates with their status as of `today`
-    (`expiring` = ending within `days`), soonest end first; `date_from`/`date_to` select by end
-    date. With `current_only`, only each car's latest policy of each type and latest
-    certificate count: a lapsed policy that has been renewed is not a problem to report."""
-    clock = CompanyClock(today=today, warning_days=days)
+    """Insurance policies and inspection certificates of the cars in scope with their status as
+    of the clock's today (`expiring` = ending within its warning window), soonest end first;
+    `date_from`/`date_to` select by end date. With `current_only`, only each car's latest
+    policy of each type and latest certificate count: a lapsed policy that has been renewed is
+    not a problem to report."""
+    today = clock.today
     counts = dict.fromkeys(DocumentStatus.values, 0)
     items = []
     for kind, model, type_field, start, end in DOCUMENT_SOURCES:
@@ -363,8 +363,7 @@ def insurance_inspection_report(
             current_only=current_only,
             today=today,
         )
-        if car_id is not None:
-            rows = rows.filter(car_id=car_id)
+        rows = rows.filter(cars.q("car__"))
         if date_from is not None:
             rows = rows.filter(**{f"{end}__gte": date_from})
         if date_to is not None:
@@ -397,7 +396,7 @@ def insurance_inspection_report(
     items.sort(key=lambda item: (item.end, item.numplate, item.kind, item.id))
     return InsuranceInspectionReport(
         today=today,
-        days=days,
+        days=clock.warning_days,
         date_from=date_from,
         date_to=date_to,
         status=status,

@@ -77,12 +77,9 @@ class CarIdsField(serializers.ListField):
 # --- Query parameters -----------------------------------------------------------------------------
 
 
-class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
-    """`from`/`to` are whole months, both included; without them, the company's current year
-    up to this month. `export` picks JSON or a file download."""
-
-    # Raised by validate(); listed for the API schema (`shared_apps.core.openapi`).
-    validate_error_codes = {"from": ["invalid_period"], "to": ["period_too_long"]}
+class CarScopeParams(serializers.Serializer):
+    """The cars a report covers (`car_scope.CarScope`): a set of cars and the car filters. The
+    car status is `status`, or `car_status` where `status` is a document's or an obligation's."""
 
     car = CarIdsField()
     region = serializers.CharField(required=False, max_length=64, help_text="Region code.")
@@ -90,11 +87,24 @@ class MonthReportParams(KeywordNamesMixin, serializers.Serializer):
         required=False, max_length=64, help_text="Vehicle type code."
     )
     fuel_type = serializers.CharField(required=False, max_length=64, help_text="Fuel type code.")
-    status = serializers.ChoiceField(
+
+
+def car_status_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
         choices=CarStatus.choices,
         required=False,
         help_text="Car status; without it, decommissioned cars are left out.",
     )
+
+
+class MonthReportParams(KeywordNamesMixin, CarScopeParams):
+    """`from`/`to` are whole months, both included; without them, the company's current year
+    up to this month. `export` picks JSON or a file download."""
+
+    # Raised by validate(); listed for the API schema (`shared_apps.core.openapi`).
+    validate_error_codes = {"from": ["invalid_period"], "to": ["period_too_long"]}
+
+    status = car_status_field()
     from_ = MonthField(required=False, help_text="First month, YYYY-MM.")
     to = MonthField(required=False, help_text="Last month, YYYY-MM.")
     group_by = serializers.ChoiceField(choices=GROUPINGS, default="month")
@@ -147,7 +157,7 @@ class DayOrMonthField(serializers.CharField):
         return month_add(month, 1) - dt.timedelta(days=1) if self.month_end else month
 
 
-class DocumentReportParams(KeywordNamesMixin, serializers.Serializer):
+class DocumentReportParams(KeywordNamesMixin, CarScopeParams):
     """`from`/`to` select documents by their end date. `days` is the warning window (the
     company's, 30 by default). Without `history`, only each car's latest policy of each type and
     latest inspection are listed."""
@@ -155,7 +165,7 @@ class DocumentReportParams(KeywordNamesMixin, serializers.Serializer):
     validate_error_codes = {"from": ["invalid_period"]}  # as in MonthReportParams
 
     status = serializers.ChoiceField(choices=DocumentStatus.choices, required=False)
-    car = CarIdField(help_text="Only this car.")
+    car_status = car_status_field()
     from_ = DayOrMonthField(month_end=False, help_text="Ending on or after (YYYY-MM[-DD]).")
     to = DayOrMonthField(month_end=True, help_text="Ending on or before (YYYY-MM[-DD]).")
     days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
@@ -374,23 +384,13 @@ class ExportJobSerializer(serializers.ModelSerializer):
 # --- Compliance -----------------------------------------------------------------------------------
 
 
-class ComplianceReportParams(serializers.Serializer):
+class ComplianceReportParams(CarScopeParams):
     """`status` is an obligation's; the car status is `car_status`. `days` is the warning window
     (the company's by default)."""
 
     status = serializers.ChoiceField(choices=ComplianceStatus.choices, required=False)
     obligation = serializers.ChoiceField(choices=Obligation.choices, required=False)
-    car = CarIdsField()
-    region = serializers.CharField(required=False, max_length=64, help_text="Region code.")
-    vehicle_type = serializers.CharField(
-        required=False, max_length=64, help_text="Vehicle type code."
-    )
-    fuel_type = serializers.CharField(required=False, max_length=64, help_text="Fuel type code.")
-    car_status = serializers.ChoiceField(
-        choices=CarStatus.choices,
-        required=False,
-        help_text="Car status; without it, decommissioned cars are left out.",
-    )
+    car_status = car_status_field()
     days = serializers.IntegerField(
         required=False,
         min_value=0,

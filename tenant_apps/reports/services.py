@@ -23,7 +23,7 @@ from rest_framework.exceptions import ValidationError
 
 from shared_apps.core.exceptions import ServiceUnavailable
 from tenant_apps.fleet.models import FuelRecord
-from tenant_apps.fleet.selectors import company_clock, company_today
+from tenant_apps.fleet.selectors import company_clock
 
 from . import selectors, tables
 from .car_scope import car_scope_from
@@ -57,10 +57,9 @@ def _month_report(selector: Callable) -> Callable[[dict], object]:
 
 def insurance_inspection(params: dict):
     return selectors.insurance_inspection_report(
-        today=company_today(connection.tenant),
-        days=params["days"],
+        clock=company_clock(warning_days=params["days"]),
         status=params.get("status"),
-        car_id=params.get("car"),
+        cars=car_scope_from(params, status_param="car_status"),
         date_from=params.get("from"),
         date_to=params.get("to"),
         current_only=not params["history"],

@@ -666,6 +666,23 @@ def test_a_lapse_before_a_later_renewal_is_reported_as_expired(reader, in_acme):
     assert upcoming_only["counts"] == body["counts"]
 
 
+def test_documents_of_a_set_of_cars_and_the_car_filters(reader, documents):
+    a, b = documents["A"], documents["B"]
+    Car.objects.filter(pk=b.pk).update(region="osh")
+
+    def plates(**params) -> list[str]:
+        body = get_json(reader, DOCUMENTS, **params)
+        return sorted({item["numplate"] for item in body["items"]})
+
+    assert plates(car=[a.pk, b.pk]) == ["01KG001AAA", "01KG002BBB"]
+    assert plates(car=[b.pk]) == ["01KG002BBB"]
+    assert plates(region="osh") == ["01KG002BBB"]
+    assert plates(car=[a.pk], region="osh") == []
+    Car.objects.filter(pk=b.pk).update(status="decommissioned")
+    assert plates() == ["01KG001AAA"]  # a decommissioned car's documents are no task
+    assert plates(car_status="decommissioned") == ["01KG002BBB"]
+
+
 def test_documents_history_shows_superseded_ones(reader, documents):
     d = documents
 

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fleet', '0004_tires_one_set_per_car_at_a_time'),
+        ("fleet", "0004_tires_one_set_per_car_at_a_time"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='fuelrecord',
-            name='consumption_l_per_100km',
+            model_name="fuelrecord",
+            name="consumption_l_per_100km",
         ),
     ]
