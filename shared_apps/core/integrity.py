@@ -81,15 +81,14 @@ def duplicate_errors(instance: models.Model, *, exclude: set[str]) -> dict[str, 
     a courtesy: the constraint (above) stays the rule."""
     model = type(instance)
     errors = {}
+    unique = _unique_fields_by_constraint(model)
     for constraint in model._meta.constraints:
-        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+        if constraint.name not in unique:
             continue
         try:
             constraint.validate(model, instance, exclude=exclude)
         except ValidationError:
-            field, message = constraint.fields[-1], constraint.violation_error_message
-            if message == constraint.default_violation_error_message:
-                message = None
+            field, message = unique[constraint.name]
             errors[field] = _duplicate_error(model, field, message)
     for field in model._meta.local_concrete_fields:
         if not field.unique or field.primary_key or field.name in exclude:
