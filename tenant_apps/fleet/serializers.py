@@ -238,31 +238,8 @@ class InspectionBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
         fields = ["id", "number", "valid_until", "days_left"]
 
 
-class ComplianceRowListSerializer(serializers.ListSerializer):
-    """Tens of thousands of rows in one report: written straight from the rows' tuples (the
-    child's fields are plain values; `due` a date), in a tenth of the time DRF's field-by-field
-    path takes. The child serializer still describes them in the API schema."""
-
-    def to_representation(self, rows) -> list[dict]:
-        return [
-            {
-                "car": row.car,
-                "numplate": row.numplate,
-                "obligation": row.obligation,
-                "status": row.status,
-                "due": row.due.isoformat() if row.due is not None else None,
-                "days_left": row.days_left,
-                "document": row.document,
-            }
-            for row in rows
-        ]
-
-
 class ComplianceRowSerializer(serializers.Serializer):
     """One obligation of one car and where it stands today."""
-
-    class Meta:
-        list_serializer_class = ComplianceRowListSerializer
 
     car = serializers.IntegerField()
     numplate = serializers.CharField()
