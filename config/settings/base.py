@@ -67,6 +67,7 @@ SHARED_APPS = [
 ]
 # contenttypes stays public only: admin log entries (public) point at public content types.
 TENANT_APPS = [
+    "tenant_apps.jobs",
     "tenant_apps.fleet",
     "tenant_apps.reports",
     "tenant_apps.ai",

@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,18 +17,27 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from shared_apps.core.exceptions import ServiceUnavailable
 from tenant_apps.fleet.models import FuelRecord
 from tenant_apps.fleet.selectors import company_clock
+from tenant_apps.jobs.models import JobStatus
+from tenant_apps.jobs.services import (
+    JobProgress,
+    interrupted_reason,
+    job_enqueue,
+    job_finish,
+    job_interrupted,
+    job_start,
+    jobs_fail_stale,
+)
 
 from . import selectors, tables
 from .car_scope import car_scope_from
 from .compliance import compliance_report
-from .models import ExportFormat, ExportJob, ExportStatus
+from .models import ExportFormat, ExportJob
 from .ownership import cost_of_ownership_report
 from .serializers import (
     ComplianceReportParams,
@@ -41,7 +50,6 @@ from .serializers import (
 from .writers import TooManyRowsError, csv_chunks, xlsx_write
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 10_000
 
 
 def _month_report(selector: Callable) -> Callable[[dict], object]:
@@ -148,13 +156,12 @@ def report_table(report: str, raw_params: dict) -> tables.Table:
     return spec.table(spec.build(report_params(report, raw_params)))
 
 
-# --- Background exports ---------------------------------------------------------------------------
+# --- Background exports (the job's life is tenant_apps.jobs'; building the file is ours) ----------
 
 
 def export_job_create(*, user, report: str, file_format: str, params: dict) -> ExportJob:
-    """Check the parameters, record the job and queue it. Call it outside a transaction: the
-    worker must find the job row committed. With the queue (Redis) down: 503, and the job is
-    recorded as failed."""
+    """Check the parameters, record the job and queue it (outside a transaction). With the
+    queue (Redis) down: 503, and the job is recorded as failed."""
     try:
         report_params(report, params)
     except ValidationError as exc:
@@ -164,39 +171,12 @@ def export_job_create(*, user, report: str, file_format: str, params: dict) -> E
     )
     from .tasks import build_export  # the task module imports this one
 
-    try:
-        build_export.apply_async(args=[str(job.pk)], retry=False)
-    except BrokerError as exc:
-        logger.warning("Export %s not queued: %s", job.pk, exc)
-        _finish(job, status=ExportStatus.FAILED, error="The export queue was unavailable.")
-        raise ServiceUnavailable(
-            _("Exports are unavailable right now (the job queue is down); try again shortly."),
-            code="export_queue_unavailable",
-        ) from exc
+    queue_down = ServiceUnavailable(
+        _("Exports are unavailable right now (the job queue is down); try again shortly."),
+        code="export_queue_unavailable",
+    )
+    job_enqueue(job, build_export, unavailable=queue_down)
     return job
-
-
-def _finish(job: ExportJob, **fields) -> None:
-    fields.setdefault("finished_at", timezone.now())
-    ExportJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
-
-
-class _Progress:
-    """Counts the rows on their way to the writer and records the job's progress every
-    PROGRESS_EVERY rows, so that a poll of the job sees it move."""
-
-    def __init__(self, job: ExportJob, total: int | None):
-        self.job, self.total, self.done = job, total, 0
-
-    def count(self, rows: Iterable[tuple]) -> Iterator[tuple]:
-        for row in rows:
-            self.done += 1
-            if self.done % PROGRESS_EVERY == 0 and self.total:
-                progress = min(99, self.done * 100 // self.total)
-                ExportJob.objects.filter(pk=self.job.pk).update(progress=progress, rows=self.done)
-            yield row
 
 
 def _flat_errors(detail, prefix: str = "") -> list[str]:
@@ -217,36 +197,25 @@ def _failure_reason(exc: Exception) -> str:
     return "The export failed unexpectedly; the team has been notified."
 
 
-INTERRUPTED = "The export was interrupted twice (its worker stopped); please try again."
+INTERRUPTED = interrupted_reason(ExportJob)
 
 
 def export_job_interrupted(*, job_id: str, retry: bool) -> bool:
-    """Whether a task delivered for the job finds it `running`, that is, started by a worker
-    that died before finishing it. Such a job goes back to `pending` when it may be retried and
-    is failed otherwise; either way this delivery must not build it."""
-    running = ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING)
-    if retry:
-        return bool(running.update(status=ExportStatus.PENDING, progress=0, rows=None))
-    return bool(
-        running.update(status=ExportStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now())
-    )
+    """See `tenant_apps.jobs.services.job_interrupted`."""
+    return job_interrupted(ExportJob, job_id, retry=retry)
 
 
 def export_job_build(*, job_id: str) -> ExportJob | None:
     """Build the job's file (in the current company schema). Idempotent: a finished job is left
     alone, so a task delivered twice does no harm; a failure ends as `failed` with its reason."""
-    job = ExportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status in (ExportStatus.SUCCEEDED, ExportStatus.FAILED):
-        return job
-    started = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.RUNNING, started_at=started, progress=0, rows=None, error=""
-    )
+    job = job_start(ExportJob, job_id)
+    if job is None:
+        return ExportJob.objects.filter(pk=job_id).first()
     try:
         # The worker has no request: the table is written in its creator's language.
         with translation.override(job.created_by.language or connection.tenant.default_language):
             table = report_table(job.report, job.params)
-        progress = _Progress(job, table.row_count)
+        progress = JobProgress(job, table.row_count)
         counted = dataclasses.replace(table, rows=progress.count(table.rows))
         with tempfile.TemporaryFile() as scratch:
             if job.format == ExportFormat.XLSX:
@@ -259,12 +228,12 @@ def export_job_build(*, job_id: str) -> ExportJob | None:
             stored = default_storage.save(name, File(scratch))
     except Exception as exc:
         logger.exception("Export %s failed", job.pk)
-        _finish(job, status=ExportStatus.FAILED, error=_failure_reason(exc))
+        job_finish(job, status=JobStatus.FAILED, error=_failure_reason(exc))
         return job
     now = timezone.now()
-    _finish(
+    job_finish(
         job,
-        status=ExportStatus.SUCCEEDED,
+        status=JobStatus.SUCCEEDED,
         progress=100,
         rows=progress.done,
         file=stored,
@@ -276,22 +245,14 @@ def export_job_build(*, job_id: str) -> ExportJob | None:
 
 
 def export_jobs_housekeeping(*, now: dt.datetime) -> dict[str, int]:
-    """In the current company schema: fail jobs that stopped making progress (a worker killed
-    mid-export, a lost queue message) and delete expired files with their jobs."""
-    stale_before = now - dt.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
-    stuck = Q(status=ExportStatus.RUNNING, started_at__lt=stale_before) | Q(
-        status=ExportStatus.PENDING, created_at__lt=stale_before
-    )
-    failed = ExportJob.objects.filter(stuck).update(
-        status=ExportStatus.FAILED,
-        error="The export did not finish in time (its worker stopped); please try again.",
-        finished_at=now,
-    )
+    """In the current company schema: fail jobs that stopped making progress and delete
+    expired files with their jobs."""
+    failed = jobs_fail_stale(ExportJob, now=now, stale_seconds=settings.EXPORT_STALE_SECONDS)
     # Finished files expire; failed jobs are kept as long, so that their reason can be read.
     forgotten_before = now - dt.timedelta(seconds=settings.EXPORT_FILE_TTL_SECONDS)
     expired = list(
         ExportJob.objects.filter(
-            Q(expires_at__lt=now) | Q(status=ExportStatus.FAILED, finished_at__lt=forgotten_before)
+            Q(expires_at__lt=now) | Q(status=JobStatus.FAILED, finished_at__lt=forgotten_before)
         ).values_list("pk", "file")
     )
     for _pk, name in expired:
