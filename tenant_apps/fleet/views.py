@@ -1,5 +1,5 @@
 """The fleet API: thin viewsets; writes go through `services`, reads through `selectors`.
-Which roles may write each resource is declared here, row by row of CONTRACT §6."""
+Which roles may write each resource is `rights.WRITE_ROLES`'s."""
 
 import mimetypes
 import posixpath
@@ -13,7 +13,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from shared_apps.accounts.roles import FINANCE_STAFF, FLEET_MANAGERS, MAINTENANCE_STAFF
 from shared_apps.core.errors import not_found_view
 from shared_apps.core.openapi import error_response, search_validation_errors
 from shared_apps.core.parsers import LimitedMultiPartParser
@@ -32,6 +31,7 @@ from .models import (
     Spare,
     Tires,
 )
+from .rights import WRITE_ROLES
 
 
 @search_validation_errors(actions=["list"])
@@ -39,6 +39,10 @@ class FleetViewSet(viewsets.ModelViewSet):
     """CRUD on one fleet model; creates, updates and deletes go through the fleet services."""
 
     lookup_value_regex = r"\d+"
+
+    @property
+    def write_roles(self) -> frozenset[str]:
+        return WRITE_ROLES[self.queryset.model]
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -81,7 +85,6 @@ class CarViewSet(FleetViewSet):
     """The company's cars."""
 
     queryset = Car.objects.all()
-    write_roles = FLEET_MANAGERS
     filterset_class = filters.CarFilter
     search_fields = ["numplate", "title", "vin", "driver_name", "driver_phone", "fuel_card"]
     ordering_fields = ["id", "numplate", "brand", "title", "year", "status", "commissioned_at"]
@@ -145,7 +148,7 @@ class CarPhotoViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
 
     queryset = CarPhoto.objects.all()
     serializer_class = serializers.CarPhotoSerializer
-    write_roles = FLEET_MANAGERS
+    write_roles = WRITE_ROLES[CarPhoto]
     lookup_value_regex = r"\d+"
 
     def perform_destroy(self, instance):
@@ -157,7 +160,6 @@ class SpareViewSet(FleetViewSet):
 
     queryset = Spare.objects.select_related("car")
     serializer_class = serializers.SpareSerializer
-    write_roles = MAINTENANCE_STAFF
     filterset_class = filters.SpareFilter
     search_fields = ["name", "description", "work_description", "car__numplate"]
     ordering_fields = ["id", "installed_at", "total_price", "part_price", "work_price"]
@@ -169,7 +171,6 @@ class TiresViewSet(FleetViewSet):
 
     queryset = Tires.objects.select_related("car")
     serializer_class = serializers.TiresSerializer
-    write_roles = MAINTENANCE_STAFF
     filterset_class = filters.TiresFilter
     search_fields = ["model", "size", "car__numplate"]
     ordering_fields = ["id", "installed_at", "removed_at", "price"]
@@ -181,7 +182,6 @@ class AccumulatorViewSet(FleetViewSet):
 
     queryset = Accumulator.objects.select_related("car")
     serializer_class = serializers.AccumulatorSerializer
-    write_roles = MAINTENANCE_STAFF
     filterset_class = filters.AccumulatorFilter
     search_fields = ["model", "serial_number", "car__numplate"]
     ordering_fields = ["id", "installed_at", "valid_until", "price", "capacity_ah"]
@@ -200,7 +200,6 @@ class FuelRecordViewSet(FleetViewSet):
         queryset = super().get_queryset()
         return selectors.with_consumption(queryset) if self.action == "list" else queryset
 
-    write_roles = FINANCE_STAFF
     filterset_class = filters.FuelRecordFilter
     search_fields = ["car__numplate"]
     ordering_fields = [
@@ -219,7 +218,6 @@ class InsuranceViewSet(FleetViewSet):
 
     queryset = Insurance.objects.select_related("car")
     serializer_class = serializers.InsuranceSerializer
-    write_roles = FINANCE_STAFF
     filterset_class = filters.InsuranceFilter
     search_fields = ["number", "car__numplate"]
     ordering_fields = ["id", "start_date", "end_date", "cost"]
@@ -231,7 +229,6 @@ class InspectionViewSet(FleetViewSet):
 
     queryset = Inspection.objects.select_related("car")
     serializer_class = serializers.InspectionSerializer
-    write_roles = MAINTENANCE_STAFF
     filterset_class = filters.InspectionFilter
     search_fields = ["number", "car__numplate"]
     ordering_fields = ["id", "inspected_at", "valid_until", "cost"]
@@ -243,7 +240,6 @@ class RecorderViewSet(FleetViewSet):
 
     queryset = Recorder.objects.select_related("car")
     serializer_class = serializers.RecorderSerializer
-    write_roles = FLEET_MANAGERS
     filterset_class = filters.RecorderFilter
     search_fields = ["model", "serial_number", "car__numplate"]
     ordering_fields = ["id", "installed_at"]
@@ -255,7 +251,6 @@ class KitViewSet(FleetViewSet):
 
     queryset = Kit.objects.select_related("car")
     serializer_class = serializers.KitSerializer
-    write_roles = FLEET_MANAGERS
     filterset_class = filters.KitFilter
     search_fields = ["car__numplate"]
     ordering_fields = ["id", "fire_extinguisher_expires_at", "first_aid_kit_expires_at"]
@@ -267,7 +262,6 @@ class MonthlyMileageViewSet(FleetViewSet):
 
     queryset = MonthlyMileage.objects.select_related("car")
     serializer_class = serializers.MonthlyMileageSerializer
-    write_roles = FINANCE_STAFF
     filterset_class = filters.MonthlyMileageFilter
     search_fields = ["car__numplate"]
     ordering_fields = ["id", "month", "mileage_km"]
