@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("tenant_apps.fleet.urls")),
     path("", include("tenant_apps.reports.urls")),
     path("", include("tenant_apps.ai.urls")),
+    path("", include("tenant_apps.imports.urls")),
 ]
 
 urlpatterns = [

@@ -71,6 +71,7 @@ TENANT_APPS = [
     "tenant_apps.fleet",
     "tenant_apps.reports",
     "tenant_apps.ai",
+    "tenant_apps.imports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -208,8 +209,9 @@ X_FRAME_OPTIONS = "DENY"
 # Probes speak plain HTTP to the container, also where everything else is redirected to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# A multipart request (an upload) larger than this is refused before it is read.
-MAX_UPLOAD_REQUEST_BYTES = env.int("MAX_UPLOAD_REQUEST_BYTES", default=20 * 1024 * 1024)
+# A multipart request (an upload) larger than this is refused before it is read: a 20 MB import
+# sheet and its form's few hundred bytes fit.
+MAX_UPLOAD_REQUEST_BYTES = env.int("MAX_UPLOAD_REQUEST_BYTES", default=21 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- REST framework -------------------------------------------------------------------------------
@@ -379,6 +381,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "exports-housekeeping": {
         "task": "tenant_apps.reports.tasks.exports_housekeeping",
+        "schedule": 600.0,
+    },
+    "imports-housekeeping": {
+        "task": "tenant_apps.imports.tasks.imports_housekeeping",
         "schedule": 600.0,
     },
     "refill-spare-schemas": {

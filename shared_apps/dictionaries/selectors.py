@@ -46,3 +46,14 @@ def dictionaries_all(*, language: str | None = None) -> dict[str, list[dict[str,
 
 def dictionary_has_code(*, kind: str, code: str) -> bool:
     return any(entry.code == code for entry in _entries_by_kind()[kind])
+
+
+def dictionary_code_for(*, kind: str, text: str) -> str:
+    """The code `text` is, or names in any language (case ignored); else `text` itself, for
+    the caller's validation to refuse. Imports take the names an export writes."""
+    wanted = text.strip().casefold()
+    for entry in _entries_by_kind()[kind]:
+        names = (entry.code, entry.name_ru, entry.name_en, entry.name_ky)
+        if wanted in (name.casefold() for name in names):
+            return entry.code
+    return text
