@@ -87,6 +87,8 @@ def file_check(file: IO[bytes], *, size: int, file_format: str) -> None:
 
 
 def _csv_encoding(sample: bytes) -> str:
+    if b"\x00" in sample:  # binary, or UTF-16: no spreadsheet's CSV
+        raise _refuse("file_not_csv")
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -96,8 +98,6 @@ def _csv_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and len(sample) == CSV_SAMPLE_BYTES:
             return "utf-8"
-    if b"\x00" in sample:
-        raise _refuse("file_not_csv")
     return "cp1251"  # every byte decodes; Russian Excel's "CSV" is in it
 
 

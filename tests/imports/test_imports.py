@@ -333,3 +333,187 @@ def with_formula(content: bytes, *, cell: str, formula: str) -> bytes:
                 assert replaced == 1
             target.writestr(item, data)
     return out.getvalue()
+
+
+# --- Files that cannot be imported ----------------------------------------------------------------
+
+
+def bomb() -> bytes:
+    """A real decompression bomb: 1 MB in the file, 401 MB unpacked."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            zeros = bytes(1 << 20)
+            for _ in range(401):
+                member.write(zeros)
+    return out.getvalue()
+
+
+FILE_REFUSALS = [
+    (
+        "sheet.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+        "file_type",
+        "Upload an .xlsx or .csv file.",
+    ),
+    (
+        "sheet.xlsx",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+        "file_encrypted",
+        "The file is password-protected or an old .xls workbook: save it as .xlsx without a "
+        "password, or as CSV.",
+    ),
+    (
+        "sheet.xlsx",
+        b"Number plate,Month\n01KG1,2026-01\n",
+        "file_not_xlsx",
+        "The file is not an Excel workbook (.xlsx).",
+    ),
+    ("sheet.pdf", b"%PDF-1.4", "file_type", "Upload an .xlsx or .csv file."),
+    (
+        "sheet.csv",
+        b"\x00\x01\x02PK\x00" * 10,
+        "file_not_csv",
+        "The file is not text in UTF-8 or Windows-1251.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code", "detail"), FILE_REFUSALS)
+def test_a_file_that_is_no_sheet_is_a_400_and_no_job(
+    dispatcher, in_acme, name, content, code, detail
+):
+    response = upload(dispatcher, "fuel-records", content, name)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": code, "detail": detail, "attr": "file"}]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked(dispatcher, in_acme):
+    response = upload(dispatcher, "cars", bomb(), "bomb.xlsx")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "file_too_big_unpacked",
+            "detail": "The workbook unpacks to more than 400 MB; it cannot be a fleet sheet.",
+            "attr": "file",
+        }
+    ]
+
+
+def test_a_file_over_20_mb_is_refused(dispatcher, in_acme):
+    content = b"Number plate\n" + b"01KG123ABC\n" * (20 * 1024 * 1024 // 11 + 1)
+
+    response = upload(dispatcher, "cars", content, "big.csv")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "file_too_large"
+
+
+def test_more_than_200000_rows_fail_the_job_before_a_row_is_checked(dispatcher, in_acme):
+    content = b"Number plate,Model\n" + b"01KG1,X\n" * 200_001
+
+    job = run(dispatcher, "cars", content, "many.csv")
+
+    assert (job["status"], job["error"], job["created"]) == (
+        "failed",
+        "The file has more than 200,000 rows; split it.",
+        0,
+    )
+    assert not Car.objects.exists()
+
+
+def test_a_workbook_that_breaks_inside_fails_the_job_with_a_reason(dispatcher, in_acme):
+    """A zip with the right parts but a broken sheet passes the upload checks; reading it fails
+    the job, never with a 500."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<not-a-workbook")
+
+    job = run(dispatcher, "cars", out.getvalue(), "broken.xlsx")
+
+    assert (job["status"], job["error"]) == ("failed", "The file is not an Excel workbook (.xlsx).")
+
+
+# --- Templates, round trips, whose jobs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [
+        ("en", ["Number plate", "Month", "Liters", "Cost", "Mileage, km"]),
+        ("ru", ["Госномер", "Месяц", "Литры", "Стоимость", "Пробег, км"]),
+    ],
+)
+def test_the_template_has_the_columns_in_the_users_language(acme_as, language, titles):
+    client = acme_as(Role.GUEST, language=language)
+
+    response = client.get(f"{IMPORTS}templates/fuel-records.xlsx")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert [cell.value for cell in workbook.active[1]] == titles
+    assert workbook.active.max_row == 1
+
+
+def test_an_unknown_templates_entity_is_a_404(dispatcher):
+    assert dispatcher.get(f"{IMPORTS}templates/users.xlsx").status_code == 404
+
+
+def test_an_exported_ledger_imports_back_unchanged(dispatcher, in_acme):
+    """Export → edit in Excel → import: the fuel ledger's own file is understood, row for row."""
+    from tenant_apps.reports.services import report_table
+    from tenant_apps.reports.writers import xlsx_write
+
+    car = CarFactory(numplate="01KG800HHH")
+    FuelRecordFactory(
+        car=car,
+        year=2026,
+        month=1,
+        liters=Decimal("33.30"),
+        total_cost=Decimal("2331.00"),
+        mileage_km=0,
+    )
+    FuelRecordFactory(
+        car=car,
+        year=2026,
+        month=2,
+        liters=Decimal("55.55"),
+        total_cost=Decimal("3888.50"),
+        mileage_km=700,
+    )
+    exported = io.BytesIO()
+    xlsx_write(report_table("fuel-records", {}), exported)
+
+    job = run(dispatcher, "fuel-records", exported.getvalue())
+
+    assert (job["created"], job["updated"], job["errors"]) == (0, 2, [])
+    assert job["warnings"] == ["These columns are not imported: L/100 km."]
+    assert list(
+        FuelRecord.objects.order_by("month").values_list("liters", "total_cost", "mileage_km")
+    ) == [
+        (Decimal("33.30"), Decimal("2331.00"), 0),
+        (Decimal("55.55"), Decimal("3888.50"), 700),
+    ]
+
+
+def test_each_user_sees_their_own_jobs_only(acme_as, globex, client_for, make_user, in_acme):
+    mine, theirs = acme_as(Role.DISPATCHER), acme_as(Role.DISPATCHER)
+    sheet = xlsx_bytes([["Number plate"], ["01KG900JJJ"]])
+    job_id = upload(mine, "cars", sheet, "a.xlsx").json()["id"]
+
+    assert [job["id"] for job in mine.get(IMPORTS).json()["results"]] == [job_id]
+    assert theirs.get(IMPORTS).json()["count"] == 0
+    assert theirs.get(f"{IMPORTS}{job_id}/").status_code == 404
+    outsider = make_user(globex, Role.COMPANY_ADMIN)
+    assert client_for(globex, outsider).get(f"{IMPORTS}{job_id}/").status_code == 404
+    assert client_for(in_acme, outsider).get(f"{IMPORTS}{job_id}/").status_code == 401
