@@ -8,6 +8,7 @@ checked, then undone). A dry run takes the very same path, constraints included 
 two creates for one month fails as it would for real), and rolls everything back."""
 
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -142,8 +143,12 @@ def writes_apply(
     outcomes = []
     with transaction.atomic():
         for write in writes:
+            # All or nothing needs no savepoint of its own for a create or an update: a
+            # refusal before the save writes nothing, and the save has its savepoint (the
+            # service's). Two statements fewer per row of an import.
+            own_savepoint = not all_or_nothing or write.action == DELETE
             try:
-                with transaction.atomic():
+                with transaction.atomic() if own_savepoint else nullcontext():
                     outcome = _apply(write, user=user, context=context, describe=describe)
             except (APIException, DjangoValidationError, Http404) as exc:
                 outcomes.append(Outcome(ok=False, errors=_errors_of(exc)))

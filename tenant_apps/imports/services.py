@@ -147,6 +147,7 @@ class _Row:
     number: int  # as the sheet numbers it: the header is row 1
     data: dict
     cells: dict  # API field → the column's title in the file
+    action: str = ""  # the write it became: create or update
 
 
 def _run(job: ImportJob) -> ImportReport:
@@ -167,17 +168,21 @@ def _run(job: ImportJob) -> ImportReport:
         progress = JobProgress(job, total=total)
         rows_read = _rows(spec, columns, progress.count(rows))
         writes: list[_Row] = []
+        loaded_cars: dict[int, Car] = {}
         with transaction.atomic(), counts.one_change():
             outcomes = writes_apply(
-                writes=_writes(spec, rows_read, report, writes),
+                writes=_writes(spec, rows_read, report, writes, loaded_cars),
                 user=job.created_by,
                 dry_run=job.dry_run,
-                context={},
+                context={"cars": loaded_cars},
                 all_or_nothing=True,
                 describe=False,
             )
             for row, outcome in zip(writes, outcomes, strict=True):
-                if not outcome.ok:
+                if outcome.ok:
+                    report.created += row.action == CREATE
+                    report.updated += row.action == UPDATE
+                else:
                     for error in outcome.errors:
                         report.error(
                             row.number, _column_of(spec, row, error), error["code"], error["detail"]
@@ -280,7 +285,11 @@ class _Keys:
 
 
 def _writes(
-    spec: ImportEntity, rows: Iterator[_Row], report: ImportReport, written: list[_Row]
+    spec: ImportEntity,
+    rows: Iterator[_Row],
+    report: ImportReport,
+    written: list[_Row],
+    loaded_cars: dict[int, Car],
 ) -> Iterator[Write]:
     """The writes of the rows, each a create or the update of the record its key finds; a
     row naming an unknown car, or repeating an earlier row's key, is refused here. `written`
@@ -289,7 +298,7 @@ def _writes(
     seen: dict[tuple, int] = {}
     cars: dict[str, int | None] = {}
     for chunk in _chunks(rows):
-        _look_up_cars(chunk, cars)
+        _look_up_cars(chunk, cars, loaded_cars)
         keyed = []
         for row in chunk:
             if "car" in row.data:
@@ -318,19 +327,18 @@ def _writes(
                 seen[key] = row.number
             instance = existing.get(key) if key is not None else None
             written.append(row)
-            if instance is None:
-                report.created += 1
-                yield Write(CREATE, spec.model, data=row.data)
-            else:
-                report.updated += 1
-                yield Write(UPDATE, spec.model, data=row.data, instance=instance)
+            row.action = CREATE if instance is None else UPDATE
+            yield Write(row.action, spec.model, data=row.data, instance=instance)
 
 
-def _look_up_cars(chunk: list[_Row], cars: dict[str, int | None]) -> None:
+def _look_up_cars(chunk: list[_Row], cars: dict[str, int | None], loaded: dict[int, Car]) -> None:
+    """The chunk's cars by number plate (None: no such car), loaded once for the whole run:
+    the serializers take them from `loaded` (their context's `cars`) without a query."""
     wanted = {row.data["car"] for row in chunk if "car" in row.data} - cars.keys()
     if wanted:
-        found = dict(Car.objects.filter(numplate__in=wanted).values_list("numplate", "pk"))
-        cars.update({numplate: found.get(numplate) for numplate in wanted})
+        found = {car.numplate: car for car in Car.objects.filter(numplate__in=wanted)}
+        cars.update({numplate: getattr(found.get(numplate), "pk", None) for numplate in wanted})
+        loaded.update({car.pk: car for car in found.values()})
 
 
 def _column_of(spec: ImportEntity, row: _Row, error: dict) -> str | None:
