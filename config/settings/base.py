@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Reports as JSON or as CSV/XLSX files, and exports built in the "
             "background (each user sees their own).",
         },
+        {
+            "name": "imports",
+            "description": "Cars and records imported from XLSX or CSV sheets in the "
+            "background, checked first (each user sees their own).",
+        },
         {"name": "ai", "description": "The AI assistant: questions, proposed changes, audit."},
     ],
     # drf-standardized-errors' error enums, named once instead of per endpoint.
@@ -339,6 +344,8 @@ SPECTACULAR_SETTINGS = {
         "FuelGroupByEnum": "tenant_apps.reports.selectors.FUEL_GROUPINGS",
         "OwnershipGroupByEnum": "tenant_apps.reports.ownership.OWNERSHIP_GROUPINGS",
         "ReportEnum": "tenant_apps.reports.models.ExportReport",
+        "JobStatusEnum": "tenant_apps.jobs.models.JobStatus",  # exports' and imports'
+        "ImportEntityEnum": "tenant_apps.imports.columns.ENTITY_NAMES",
         "DocumentItemKindEnum": ["insurance", "inspection"],
         "DocumentItemTypeEnum": ["casco", "osago", "inspection"],
     },

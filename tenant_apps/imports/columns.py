@@ -274,3 +274,5 @@ ENTITIES: dict[str, ImportEntity] = {
         ),
     )
 }
+
+ENTITY_NAMES = tuple(ENTITIES)

@@ -2,7 +2,7 @@ from django.db import models
 
 from tenant_apps.jobs.models import BackgroundJob
 
-from .columns import ENTITIES
+from .columns import ENTITY_NAMES
 
 
 class ImportFormat(models.TextChoices):
@@ -15,7 +15,7 @@ class ImportJob(BackgroundJob):
 
     noun = "import"
 
-    entity = models.CharField(max_length=32, choices=[(name, name) for name in ENTITIES])
+    entity = models.CharField(max_length=32, choices=[(name, name) for name in ENTITY_NAMES])
     format = models.CharField(max_length=8, choices=ImportFormat.choices)
     dry_run = models.BooleanField(default=True)
     file = models.FileField(upload_to="imports", max_length=200, blank=True)

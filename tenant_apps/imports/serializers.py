@@ -2,9 +2,18 @@ from rest_framework import serializers
 
 from .columns import ENTITIES
 from .models import ImportJob
+from .reading import FILE_ERRORS
+
+JOB_FAILURES = {"file_empty", "too_many_rows"}  # found while reading: a failed job
 
 
 class ImportJobCreateSerializer(serializers.Serializer):
+    # The file's refusals by the service (reading.FILE_ERRORS, bar those of a job), declared
+    # for the API schema.
+    validate_error_codes = {
+        "file": ["file_type", *(code for code in FILE_ERRORS if code not in JOB_FAILURES)]
+    }
+
     file = serializers.FileField(help_text="An .xlsx or .csv file of at most 20 MB.")
     entity = serializers.ChoiceField(choices=sorted(ENTITIES))
     dry_run = serializers.BooleanField(

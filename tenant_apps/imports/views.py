@@ -3,12 +3,15 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_apps.accounts.roles import ALL_ROLES
-from shared_apps.core.openapi import error_response
+from shared_apps.core.openapi import (
+    error_response,
+    extend_params_validation_errors,
+    params_error_codes,
+)
 from shared_apps.core.parsers import LimitedMultiPartParser
 from tenant_apps.reports.tables import TEXT, Column, Table
 from tenant_apps.reports.views import XLSX_TYPE, file_response
@@ -19,6 +22,7 @@ from .models import ImportJob
 from .serializers import ImportJobCreateSerializer, ImportJobSerializer
 
 
+@extend_params_validation_errors(params_error_codes(ImportJobCreateSerializer), actions=["create"])
 class ImportJobViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -30,7 +34,7 @@ class ImportJobViewSet(
     serializer_class = ImportJobSerializer
     # Every role may ask; the entity's write rights are checked by the service (403).
     read_roles = write_roles = ALL_ROLES
-    parser_classes = [LimitedMultiPartParser, MultiPartParser]
+    parser_classes = [LimitedMultiPartParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -39,7 +43,7 @@ class ImportJobViewSet(
 
     @extend_schema(
         summary="Import a sheet",
-        request={"multipart/form-data": ImportJobCreateSerializer},
+        request=ImportJobCreateSerializer,  # multipart: the view's parser
         responses={
             202: ImportJobSerializer,
             403: error_response(403, ["permission_denied"]),

@@ -80,10 +80,11 @@ def test_path_ids_are_integers_as_in_the_bodies(schema):
     assert ids["DELETE /api/v1/cars/photos/{id}/"] == {"type": "integer"}
     assert ids["PATCH /api/v1/fuel-records/{id}/"] == {"type": "integer"}
     assert ids["DELETE /api/v1/users/{id}/"] == {"type": "integer"}
-    # Export jobs are the one resource whose ids are UUIDs; no id is a plain string.
+    # Export and import jobs are the resources whose ids are UUIDs; no id is a plain string.
     assert {label: kind for label, kind in ids.items() if kind != {"type": "integer"}} == {
         "GET /api/v1/reports/exports/{id}/": {"type": "string", "format": "uuid"},
         "GET /api/v1/reports/exports/{id}/download/": {"type": "string", "format": "uuid"},
+        "GET /api/v1/imports/{id}/": {"type": "string", "format": "uuid"},
     }
 
 

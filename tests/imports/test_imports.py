@@ -120,7 +120,7 @@ def test_cars_from_a_utf8_csv_with_a_bom_and_names_for_codes(dispatcher, in_acme
         [
             "Number plate\tModel\tBrand\tRegion\tVehicle type\tFuel type\tYear\tStatus",
             "01kg300ccc\tCamry 70\ttoyota\tBishkek city\tcar\tpetrol\t2021\tВ ремонте",
-            "02KG301CCC\tNexia\tdaewoo\tг. Бишкек\tcar\tpetrol\t2015\treserve",  # noqa: RUF001
+            "02KG301CCC\tNiva\tЛАДА\tг. Бишкек\tcar\tpetrol\t2015\treserve",  # noqa: RUF001
         ]
     )
 
@@ -129,11 +129,11 @@ def test_cars_from_a_utf8_csv_with_a_bom_and_names_for_codes(dispatcher, in_acme
     assert (job["status"], job["created"], job["updated"], job["errors"]) == ("succeeded", 1, 1, [])
     assert list(
         Car.objects.order_by("numplate").values_list(
-            "numplate", "title", "region", "year", "status"
+            "numplate", "title", "brand", "region", "year", "status"
         )
     ) == [
-        ("01KG300CCC", "Camry 70", "bishkek", 2021, "repair"),
-        ("02KG301CCC", "Nexia", "bishkek", 2015, "reserve"),
+        ("01KG300CCC", "Camry 70", "toyota", "bishkek", 2021, "repair"),
+        ("02KG301CCC", "Niva", "lada", "bishkek", 2015, "reserve"),
     ]
 
 
