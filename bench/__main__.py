@@ -1,9 +1,15 @@
 import argparse
 import sys
 
-from bench import api, exports, reports, tenants
+from bench import api, exports, imports, reports, tenants
 
-BENCHMARKS = {"api": api, "reports": reports, "exports": exports, "tenants": tenants}
+BENCHMARKS = {
+    "api": api,
+    "reports": reports,
+    "exports": exports,
+    "imports": imports,
+    "tenants": tenants,
+}
 
 
 def main() -> int:

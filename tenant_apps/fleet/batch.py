@@ -8,16 +8,17 @@ checked, then undone). A dry run takes the very same path, constraints included 
 two creates for one month fails as it would for real), and rolls everything back."""
 
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import Model
+from django.db import IntegrityError, transaction
+from django.db.models import FileField, Model
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied
+
+from shared_apps.core import counts
 
 from . import serializers as fleet_serializers
 from . import services
@@ -36,6 +37,7 @@ from .models import (
 from .rights import may_write
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+BULK_ROWS = 500  # creates inserted in one statement by an all-or-nothing batch
 
 # The serializer each model is written through (the REST API's create and update one).
 WRITE_SERIALIZERS: dict[type[Model], type[serializers.ModelSerializer]] = {
@@ -50,6 +52,14 @@ WRITE_SERIALIZERS: dict[type[Model], type[serializers.ModelSerializer]] = {
     Recorder: fleet_serializers.RecorderSerializer,
     Kit: fleet_serializers.KitSerializer,
 }
+
+
+# Models with files take the one-by-one path: a refused row must not leave its files behind.
+HAS_FILES = frozenset(
+    model
+    for model in WRITE_SERIALIZERS
+    if any(isinstance(field, FileField) for field in model._meta.concrete_fields)
+)
 
 
 @dataclass(frozen=True)
@@ -136,27 +146,90 @@ def writes_apply(
     all_or_nothing: bool = False,
     describe: bool = True,
 ) -> list[Outcome]:
-    """Apply each write in its own savepoint and report it, in order. A refused write undoes
-    only itself, unless `all_or_nothing`: then one refusal undoes every write (all are still
-    checked, so that every refusal is reported). A dry run reports the same and keeps
-    nothing; the ids of rows it would create are None."""
-    outcomes = []
+    """Apply each write and report it, in order. A refused write undoes only itself, unless
+    `all_or_nothing`: then one refusal undoes every write (all are still checked, so that
+    every refusal is reported). A dry run reports the same and keeps nothing; the ids of rows
+    it would create are None."""
     with transaction.atomic():
-        for write in writes:
-            # All or nothing needs no savepoint of its own for a create or an update: a
-            # refusal before the save writes nothing, and the save has its savepoint (the
-            # service's). Two statements fewer per row of an import.
-            own_savepoint = not all_or_nothing or write.action == DELETE
-            try:
-                with transaction.atomic() if own_savepoint else nullcontext():
-                    outcome = _apply(write, user=user, context=context, describe=describe)
-            except (APIException, DjangoValidationError, Http404) as exc:
-                outcomes.append(Outcome(ok=False, errors=_errors_of(exc)))
-                continue
-            if dry_run and write.action == CREATE:  # never kept
-                after = {**outcome.after, "id": None} if outcome.after else None
-                outcome = Outcome(ok=True, before=outcome.before, after=after)
-            outcomes.append(outcome)
+        if all_or_nothing:
+            with counts.one_change():
+                outcomes = _apply_all_or_nothing(
+                    writes, user=user, context=context, dry_run=dry_run
+                )
+        else:
+            outcomes = [
+                _apply_alone(write, user, context, describe=describe, dry_run=dry_run)
+                for write in writes
+            ]
         if dry_run or (all_or_nothing and not all(outcome.ok for outcome in outcomes)):
             transaction.set_rollback(True)
     return outcomes
+
+
+def _apply_alone(write: Write, user, context: dict, *, describe: bool, dry_run: bool) -> Outcome:
+    """One write in its own savepoint: a refusal undoes it alone."""
+    try:
+        with transaction.atomic():
+            outcome = _apply(write, user=user, context=context, describe=describe)
+    except (APIException, DjangoValidationError, Http404) as exc:
+        return Outcome(ok=False, errors=_errors_of(exc))
+    if dry_run and write.action == CREATE:  # the row it would create is not kept
+        after = {**outcome.after, "id": None} if outcome.after else None
+        return Outcome(ok=True, before=outcome.before, after=after)
+    return outcome
+
+
+def _apply_all_or_nothing(
+    writes: Iterable[Write], *, user, context: dict, dry_run: bool
+) -> list[Outcome]:
+    """Creates are checked one by one, as `_apply` checks them (the same serializer, made once
+    per model and reused; the model's validators and `clean()`), and inserted BULK_ROWS at a
+    time; a batch that breaks a constraint is saved again row by row to name the rows.
+    Updates and deletes take `_apply`'s path. The caller undoes everything on a refusal."""
+    outcomes: list[Outcome] = []
+    batch: list[tuple[int, Model]] = []  # (its outcome's position, the checked new record)
+    checkers: dict[type[Model], serializers.Serializer] = {}
+    for write in writes:
+        if write.action != CREATE or write.model in HAS_FILES:
+            outcomes.append(_apply_alone(write, user, context, describe=False, dry_run=dry_run))
+            continue
+        try:
+            record = _checked_new(write, user=user, context=context, checkers=checkers)
+        except (APIException, DjangoValidationError) as exc:
+            outcomes.append(Outcome(ok=False, errors=_errors_of(exc)))
+            continue
+        outcomes.append(Outcome(ok=True))
+        batch.append((len(outcomes) - 1, record))
+        if len(batch) == BULK_ROWS:
+            _insert(batch, outcomes, keep_ids=not dry_run)
+            batch = []
+    _insert(batch, outcomes, keep_ids=not dry_run)
+    return outcomes
+
+
+def _checked_new(write: Write, *, user, context: dict, checkers: dict) -> Model:
+    if not may_write(user, write.model):
+        raise PermissionDenied(_("Your role does not allow this action."))
+    if write.model not in checkers:
+        checkers[write.model] = WRITE_SERIALIZERS[write.model](context=context)
+    fields = checkers[write.model].run_validation(write.data)
+    return services.record_new(model_class=write.model, **fields)
+
+
+def _insert(batch: list[tuple[int, Model]], outcomes: list[Outcome], *, keep_ids: bool) -> None:
+    if not batch:
+        return
+    try:
+        services.records_insert(instances=[record for _position, record in batch])
+    except IntegrityError:
+        for position, record in batch:  # which of them: each alone, with the API's errors
+            record.pk, record._state.adding = None, True
+            try:
+                services.record_save(instance=record)
+            except (APIException, DjangoValidationError, Http404) as exc:
+                outcomes[position] = Outcome(ok=False, errors=_errors_of(exc))
+                continue
+            outcomes[position] = Outcome(ok=True, id=record.pk if keep_ids else None)
+        return
+    for position, record in batch:
+        outcomes[position] = Outcome(ok=True, id=record.pk if keep_ids else None)

@@ -83,6 +83,29 @@ def record_create(*, model_class: type[ModelT], **fields) -> ModelT:
     return _save(instance, files_before=dict.fromkeys(_stored_files(instance), ""))
 
 
+def record_new(*, model_class: type[ModelT], **fields) -> ModelT:
+    """A record checked as `record_create` checks it (the fields' validators and `clean()`),
+    not saved: for `records_insert`. A foreign key whose object the caller has loaded (the
+    import's cars) is not looked up again; the database's constraint still holds it."""
+    instance = model_class(**fields)
+    loaded = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation and field.is_cached(instance)
+    ]
+    instance.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    return instance
+
+
+def records_insert(*, instances: list[models.Model]) -> None:
+    """Insert records made by `record_new`, many in one statement, in a savepoint. A constraint
+    one of them breaks raises the IntegrityError and inserts none: save them one by one
+    (`record_save`) to learn which. Only for models without files."""
+    if instances:
+        with transaction.atomic():
+            type(instances[0])._default_manager.bulk_create(instances)
+
+
 def record_update(*, instance: ModelT, **changes) -> ModelT:
     """Apply `changes` to a car or a record; a replaced photo's old file is removed."""
     files_before = _stored_files(instance)

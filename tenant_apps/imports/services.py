@@ -14,7 +14,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from shared_apps.core import counts
 from shared_apps.core.exceptions import ServiceUnavailable
 from tenant_apps.fleet.batch import CREATE, UPDATE, WRITE_SERIALIZERS, Write, writes_apply
 from tenant_apps.fleet.models import Car
@@ -169,7 +168,7 @@ def _run(job: ImportJob) -> ImportReport:
         rows_read = _rows(spec, columns, progress.count(rows))
         writes: list[_Row] = []
         loaded_cars: dict[int, Car] = {}
-        with transaction.atomic(), counts.one_change():
+        with transaction.atomic():
             outcomes = writes_apply(
                 writes=_writes(spec, rows_read, report, writes, loaded_cars),
                 user=job.created_by,

@@ -517,3 +517,67 @@ def test_each_user_sees_their_own_jobs_only(acme_as, globex, client_for, make_us
     outsider = make_user(globex, Role.COMPANY_ADMIN)
     assert client_for(globex, outsider).get(f"{IMPORTS}{job_id}/").status_code == 404
     assert client_for(in_acme, outsider).get(f"{IMPORTS}{job_id}/").status_code == 401
+
+
+def test_a_constraint_a_batch_breaks_is_named_on_its_row(dispatcher, in_acme):
+    """Rows are inserted many at a time; a unique VIN (held by the database, against a car
+    already there or an earlier row of the file) makes the batch be saved again row by row,
+    so that the refusal is the API's, on the row that broke it."""
+    CarFactory(numplate="01KG950AAA", vin="XTA21099000000001")
+    header = ["Number plate", "Model", "Brand", "Region", "Vehicle type", "Fuel type", "VIN"]
+    car = ["Nexia", "toyota", "bishkek", "car", "petrol"]
+    sheet = xlsx_bytes(
+        [
+            header,
+            ["01KG951AAA", *car, "XTA21099000000002"],
+            ["01KG952AAA", *car, "XTA21099000000001"],  # the car already there has it
+            ["01KG953AAA", *car, "XTA21099000000002"],  # row 2 has it
+        ]
+    )
+
+    job = run(dispatcher, "cars", sheet)
+
+    duplicate = "A car with this VIN already exists."
+    assert job["errors"] == [
+        {"row": 3, "column": "VIN", "code": "unique", "detail": duplicate},
+        {"row": 4, "column": "VIN", "code": "unique", "detail": duplicate},
+    ]
+    assert job["created"] == 1  # row 2 alone went through, and was undone with the rest
+    assert list(Car.objects.values_list("numplate", flat=True)) == ["01KG950AAA"]
+
+
+def test_the_lists_count_the_imported_rows_at_once(dispatcher, in_acme):
+    """The list counts are cached under the company's data version; the import changes it
+    once, when it is written, so the next page counts afresh."""
+    car = CarFactory(numplate="01KG960AAA")
+    assert dispatcher.get("/api/v1/fuel-records/").json()["count"] == 0  # counted and cached
+    rows = [["Number plate", "Month", "Liters", "Cost", "Mileage, km"]]
+    rows += [["01KG960AAA", f"2025-{m:02d}", 40, 2800, 400] for m in range(1, 13)]
+
+    job = run(dispatcher, "fuel-records", xlsx_bytes(rows))
+
+    assert job["created"] == 12
+    assert dispatcher.get("/api/v1/fuel-records/").json()["count"] == 12
+    assert dispatcher.get(f"/api/v1/fuel-records/?car={car.pk}").json()["count"] == 12
+
+
+def test_an_unknown_car_alone_still_undoes_the_good_rows(dispatcher, in_acme):
+    """Refusals found before the writes (an unknown plate, a repeated row) undo them too."""
+    CarFactory(numplate="01KG970AAA")
+    sheet = xlsx_bytes(
+        [
+            ["Number plate", "Month", "Liters", "Cost", "Mileage, km"],
+            ["01KG970AAA", "2026-01", 40, 2800, 400],
+            ["01KG970AAA", "2026-01", 40, 2800, 400],
+            ["01KG979ZZZ", "2026-01", 40, 2800, 400],
+        ]
+    )
+
+    job = run(dispatcher, "fuel-records", sheet)
+
+    assert [(e["row"], e["code"]) for e in job["errors"]] == [
+        (3, "duplicate_row"),
+        (4, "does_not_exist"),
+    ]
+    assert job["created"] == 1
+    assert not FuelRecord.objects.exists()
