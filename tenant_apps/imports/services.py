@@ -165,7 +165,7 @@ def _run(job: ImportJob) -> ImportReport:
         if missing:
             return report
         progress = JobProgress(job, total=total)
-        rows_read = _rows(spec, columns, progress.count(rows))
+        rows_read = progress.count(_rows(spec, columns, rows))  # empty lines not counted
         writes: list[_Row] = []
         loaded_cars: dict[int, Car] = {}
         with transaction.atomic():

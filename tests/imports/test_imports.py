@@ -16,6 +16,7 @@ from tenant_apps.fleet.models import Car, FuelRecord, Insurance, MonthlyMileage
 from tenant_apps.imports import services
 from tenant_apps.imports.models import ImportJob
 from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory
+from tests.reports.test_exports import point_broker  # noqa: F401 - a fixture
 
 IMPORTS = "/api/v1/imports/"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,8 +103,9 @@ def test_monthly_mileages_from_a_russian_excel_csv(dispatcher, in_acme):
 
     job = run(dispatcher, "monthly-mileages", sheet, "пробег.csv")
 
-    assert (job["status"], job["created"], job["errors"], job["warnings"]) == (
+    assert (job["status"], job["rows"], job["created"], job["errors"], job["warnings"]) == (
         "succeeded",
+        1,  # the empty line is no row
         1,
         [],
         [],
@@ -581,3 +583,57 @@ def test_an_unknown_car_alone_still_undoes_the_good_rows(dispatcher, in_acme):
     ]
     assert job["created"] == 1
     assert not FuelRecord.objects.exists()
+
+
+# --- The job's life: the queue down, a stale job ------------------------------------------------
+
+
+def test_redis_unreachable_answers_503_and_keeps_no_file(dispatcher, in_acme, point_broker):  # noqa: F811
+    point_broker("redis://127.0.0.1:1/0")  # nothing listens there: a real refused connection
+    dispatcher.raise_request_exception = False
+
+    response = upload(dispatcher, "cars", xlsx_bytes([["Number plate"], ["01KG1"]]), "a.xlsx")
+
+    assert (response.status_code, response.json()) == (
+        503,
+        {
+            "type": "server_error",
+            "errors": [
+                {
+                    "code": "import_queue_unavailable",
+                    "detail": "Imports are unavailable right now (the job queue is down); "
+                    "try again shortly.",
+                    "attr": None,
+                }
+            ],
+        },
+    )
+    job = ImportJob.objects.get()
+    assert (job.status, job.error, job.file.name) == (
+        "failed",
+        "The import queue was unavailable.",
+        "",
+    )
+
+
+def test_housekeeping_fails_a_stale_import_and_deletes_its_file(dispatcher, in_acme, settings):
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from tenant_apps.imports.tasks import imports_housekeeping
+
+    job_id = upload(dispatcher, "cars", xlsx_bytes([["Number plate"]]), "a.xlsx").json()["id"]
+    job = ImportJob.objects.get(pk=job_id)
+    stale = timezone.now() - dt.timedelta(seconds=settings.EXPORT_STALE_SECONDS + 1)
+    ImportJob.objects.filter(pk=job_id).update(created_at=stale)
+    assert default_storage.exists(job.file.name)
+
+    assert imports_housekeeping() == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.error, job.file.name) == (
+        "failed",
+        "The import did not finish in time (its worker stopped); please try again.",
+        "",
+    )
+    assert not default_storage.exists(f"imports/{job_id}.xlsx")
