@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 
 BENCH_SLUG = "bench"
 
@@ -109,7 +110,13 @@ def in_fresh_process(target: Callable, *args, env: dict[str, str] | None = None)
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    result = queue.get()
+    while True:  # a child that dies before answering must not leave us waiting forever
+        try:
+            result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"the measured process died ({process.exitcode})") from None
     process.join()
     assert process.exitcode == 0, process.exitcode
     return result

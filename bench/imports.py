@@ -166,13 +166,13 @@ def rest_one_by_one(count: int) -> tuple[int, float]:
     """POST the first `count` rows one by one as the frontend would, through the whole stack;
     (rows, seconds)."""
     from django.test import Client
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     from shared_apps.accounts.models import User
+    from shared_apps.accounts.tokens import refresh_token_for
     from tenant_apps.fleet.models import Car
 
     cars = dict(Car.objects.values_list("numplate", "pk"))
-    token = RefreshToken.for_user(User.objects.get(username="import-boss")).access_token
+    token = refresh_token_for(User.objects.get(username="import-boss")).access_token
     client = Client(HTTP_HOST=f"{SLUG}.localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
     started = time.perf_counter()
     for plate, month, liters, cost, km in rows(count):

@@ -117,7 +117,7 @@ def title_key(title: object) -> str:
     return re.sub(r"[\W_]+", " ", str(title)).strip().casefold()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: hashing a lazy title translates it
 class ImportColumn:
     field: str  # the API field the column fills
     title: Promise

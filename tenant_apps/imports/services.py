@@ -165,7 +165,7 @@ def _run(job: ImportJob) -> ImportReport:
         if missing:
             return report
         progress = JobProgress(job, total=total)
-        rows_read = progress.count(_rows(spec, columns, rows))  # empty lines not counted
+        rows_read = progress.count(_rows(columns, header, rows))  # empty lines not counted
         writes: list[_Row] = []
         loaded_cars: dict[int, Car] = {}
         with transaction.atomic():
@@ -216,16 +216,20 @@ def _header_columns(
     return columns
 
 
-def _rows(spec: ImportEntity, columns: dict[int, ImportColumn], rows) -> Iterator[_Row]:
-    titles = {column: str(column.title) for column in columns.values()}
+def _rows(columns: dict[int, ImportColumn], header: tuple, rows) -> Iterator[_Row]:
+    # Each API field's column, by its title as the file has it: the same for every row.
+    cells = {
+        field: str(header[index]).strip()
+        for index, column in columns.items()
+        for field in column.fields
+    }
+    positions = list(columns.items())
     for number, row in enumerate(rows, start=2):
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue  # an empty line, common at the end of a sheet
-        data, cells = {}, {}
-        for index, column in columns.items():
-            value = row[index] if index < len(row) else None
-            data.update(column.data(value))
-            cells.update(dict.fromkeys(column.fields, titles[column]))
+        data = {}
+        for index, column in positions:
+            data.update(column.data(row[index] if index < len(row) else None))
         yield _Row(number, data, cells)
 
 

@@ -637,3 +637,20 @@ def test_housekeeping_fails_a_stale_import_and_deletes_its_file(dispatcher, in_a
         "",
     )
     assert not default_storage.exists(f"imports/{job_id}.xlsx")
+
+
+def test_a_problem_names_the_column_as_the_file_titles_it(dispatcher, in_acme):
+    """An English-speaking user's sheet with Russian titles: the column is the file's."""
+    CarFactory(numplate="01KG980AAA")
+    sheet = xlsx_bytes(
+        [
+            ["ГОСНОМЕР", "Месяц", "Литры", "Стоимость", "Пробег, км"],
+            ["01KG980AAA", "2026-01", "x", 1, 1],
+        ]
+    )
+
+    job = run(dispatcher, "fuel-records", sheet)
+
+    assert job["errors"] == [
+        {"row": 2, "column": "Литры", "code": "invalid", "detail": "A valid number is required."}
+    ]
