@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("tenant_apps.reports.urls")),
     path("", include("tenant_apps.ai.urls")),
     path("", include("tenant_apps.imports.urls")),
+    path("", include("tenant_apps.notifications.urls")),
 ]
 
 urlpatterns = [

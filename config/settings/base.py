@@ -72,6 +72,7 @@ TENANT_APPS = [
     "tenant_apps.reports",
     "tenant_apps.ai",
     "tenant_apps.imports",
+    "tenant_apps.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -390,6 +391,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.reports.tasks.exports_housekeeping",
         "schedule": 600.0,
     },
+    "reminders": {
+        "task": "tenant_apps.notifications.tasks.reminders_beat",
+        "schedule": 300.0,  # a company's run starts within 5 minutes of its REMINDER_HOUR
+    },
     "imports-housekeeping": {
         "task": "tenant_apps.imports.tasks.imports_housekeeping",
         "schedule": 600.0,
@@ -404,6 +409,18 @@ CELERY_BEAT_SCHEDULE = {
 EXPORT_FILE_TTL_SECONDS = env.int("EXPORT_FILE_TTL_SECONDS", default=24 * 3600)
 # A job still pending or running after this long is failed by the housekeeping task.
 EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=45 * 60)
+
+# --- Reminders and e-mail -----------------------------------------------------------------------
+# Each company's daily run starts at this hour of its own clock (its `timezone`).
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
+# A car's page on the frontend, for the links in reminders: `{company}` is the slug.
+FRONTEND_URL = env("FRONTEND_URL", default="http://{company}.localhost:5173/cars/{id}")
+# smtp://user:password@host:587 (+tls: smtp+tls://), or the console in development.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fleet <fleet@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A failed e-mail is tried again after this many seconds, doubled each time (5 retries).
+EMAIL_RETRY_SECONDS = env.float("EMAIL_RETRY_SECONDS", default=30.0)
 
 # --- AI assistant ---------------------------------------------------------------------------------
 AI_PROVIDER = env("AI_PROVIDER", default="local")

@@ -27,3 +27,6 @@ STATIC_ROOT = None
 # No spare schemas unless a test makes them (a worker of the export tests would otherwise make
 # committed ones in the test database).
 TENANT_SPARE_SCHEMAS = 0
+
+# A failed e-mail is retried within seconds, so that the retry tests do not wait.
+EMAIL_RETRY_SECONDS = 0.5

@@ -41,6 +41,9 @@ class User(AbstractUser):
     region = models.CharField(max_length=32, blank=True, help_text="Region code.")
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
     phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
+    notify_email = models.BooleanField(
+        default=True, help_text="Send the reminder digests by e-mail too (in-app always)."
+    )
     token_version = models.PositiveIntegerField(
         default=0,
         editable=False,

@@ -97,6 +97,7 @@ class MeSerializer(serializers.ModelSerializer):
             "phone",
             "language",
             "region",
+            "notify_email",
             "role",
             "company",
             "is_active",

@@ -12,8 +12,9 @@ from shared_apps.companies.models import Company
 from .models import User
 from .roles import Role
 
-PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "language", "region")
-ADMIN_EDITABLE_FIELDS = (*PROFILE_FIELDS, "role", "is_active")
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "language", "region")
+PROFILE_FIELDS = (*PERSONAL_FIELDS, "notify_email")  # whether to be e-mailed is one's own choice
+ADMIN_EDITABLE_FIELDS = (*PERSONAL_FIELDS, "role", "is_active")
 
 
 def _validate_new_password(password: str, user: User) -> None:
