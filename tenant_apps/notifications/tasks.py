@@ -1,5 +1,6 @@
 """Celery tasks. tenant-schemas-celery runs each task in the schema it was sent from."""
 
+import datetime as dt
 import logging
 import smtplib
 from zoneinfo import ZoneInfo
@@ -28,11 +29,17 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def reminders_beat() -> int:
-    """Periodic (beat, every few minutes): start today's run of each company whose own clock
-    has reached REMINDER_HOUR and that has not had it. Returns how many were started."""
+    """Periodic (beat, every 5 minutes): `reminder_runs_start` now."""
+    return reminder_runs_start(now=timezone.now())
+
+
+def reminder_runs_start(*, now: dt.datetime) -> int:
+    """Start today's run of each company whose own clock has reached REMINDER_HOUR at `now`
+    and that has not had it (one run per company and day: a unique date). Returns how many
+    were started."""
     started = 0
     for company in each_company():
-        local = timezone.now().astimezone(ZoneInfo(company.timezone))
+        local = now.astimezone(ZoneInfo(company.timezone))
         if local.hour < settings.REMINDER_HOUR:
             continue
         try:

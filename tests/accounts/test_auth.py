@@ -57,6 +57,7 @@ def test_login_returns_token_pair_and_user(acme, make_user, client_for):
         "phone": "+996 555 123 456",
         "language": "en",
         "region": "",
+        "notify_email": True,
         "role": "DISPATCHER",
         "company": "acme",
         "is_active": True,
