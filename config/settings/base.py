@@ -304,6 +304,15 @@ SPECTACULAR_SETTINGS = {
         {"name": "recorders", "description": "Dashcams: at most one per car."},
         {"name": "kits", "description": "Safety kits: at most one per car."},
         {
+            "name": "maintenance-plans",
+            "description": "Services a car needs again and again, by km or by months; they fall "
+            "due in the compliance rows and the reminders.",
+        },
+        {
+            "name": "notifications",
+            "description": "The user's own notices (reminder digests): the bell.",
+        },
+        {
             "name": "reports",
             "description": "Reports as JSON or as CSV/XLSX files, and exports built in the "
             "background (each user sees their own).",

@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.serializers import as_serializer_error
 
 from . import exceptions
-from .exceptions import BadRequest, RequestTooLarge
+from .exceptions import BadRequest, RequestTooLarge, validation_detail
 
 
 def _flatten_simplejwt_error(exc: APIException) -> APIException:
@@ -34,7 +33,7 @@ class FleetExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         # Services raise Django's ValidationError; show it as the same 400 a serializer gives.
         if isinstance(exc, DjangoValidationError):
-            return DRFValidationError(detail=as_serializer_error(exc))
+            return DRFValidationError(detail=validation_detail(exc))
         if isinstance(exc, AuthenticationFailed):
             return _flatten_simplejwt_error(exc)
         if isinstance(exc, Throttled) and not isinstance(exc, exceptions.Throttled):

@@ -2,10 +2,26 @@
 
 import math
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.exceptions import APIException
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+
+
+def validation_detail(exc: DjangoValidationError) -> dict:
+    """A Django ValidationError (a service's, a model's `full_clean()`) as a serializer's error
+    detail: what a model's `clean()` says of no one field is the API's non-field error, not a
+    field named `__all__`."""
+    detail = as_serializer_error(exc)
+    if NON_FIELD_ERRORS in detail:
+        detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(
+            detail.pop(NON_FIELD_ERRORS)
+        )
+    return detail
 
 
 class RequestTooLarge(APIException):

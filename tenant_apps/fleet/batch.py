@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied
 
 from shared_apps.core import counts
+from shared_apps.core.exceptions import validation_detail
 
 from . import serializers as fleet_serializers
 from . import services
@@ -29,6 +30,7 @@ from .models import (
     Inspection,
     Insurance,
     Kit,
+    MaintenancePlan,
     MonthlyMileage,
     Recorder,
     Spare,
@@ -51,6 +53,7 @@ WRITE_SERIALIZERS: dict[type[Model], type[serializers.ModelSerializer]] = {
     Accumulator: fleet_serializers.AccumulatorSerializer,
     Recorder: fleet_serializers.RecorderSerializer,
     Kit: fleet_serializers.KitSerializer,
+    MaintenancePlan: fleet_serializers.MaintenancePlanSerializer,
 }
 
 
@@ -102,7 +105,7 @@ def _errors_of(exc: Exception) -> list[dict]:
     if isinstance(exc, Http404):
         return [{"code": "not_found", "detail": _("No such record."), "attr": "id"}]
     if isinstance(exc, DjangoValidationError):
-        return error_list(serializers.as_serializer_error(exc))
+        return error_list(validation_detail(exc))
     return error_list(exc.detail)
 
 

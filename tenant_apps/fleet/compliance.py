@@ -55,6 +55,7 @@ class Obligation(models.TextChoices):
     FIRST_AID_KIT = "first_aid_kit", pgettext_lazy("obligation", "First-aid kit")
     CASCO = "casco", pgettext_lazy("obligation", "CASCO")
     BATTERY_WARRANTY = "battery_warranty", pgettext_lazy("obligation", "Battery warranty")
+    SERVICE = "service", pgettext_lazy("obligation", "Service")
 
 
 class ComplianceStatus(models.TextChoices):
@@ -189,12 +190,51 @@ _BATTERY = """
 """
 
 
+# A maintenance plan falls due on the earlier of: its last service plus `interval_months`, and
+# the last day of the month in which the car-months after the last service's month (the one
+# mileage rule, `selectors.car_month_mileages`) add up to `interval_km`. Neither yet: covered,
+# with no due date. One row per plan; `document` is the plan.
+_SERVICE = """
+    SELECT c.id, c.numplate, 'service',
+        CASE WHEN d.due < today THEN 'ended' ELSE 'covered' END, d.due, p.id
+    FROM fleet_maintenanceplan p
+    JOIN cars c ON c.id = p.car_id
+    CROSS JOIN clock
+    CROSS JOIN LATERAL (
+        SELECT LEAST(
+            (p.last_done_at + make_interval(months => p.interval_months))::date,
+            (
+                SELECT (run.month + interval '1 month - 1 day')::date
+                FROM (
+                    SELECT km.month, sum(km.km) OVER (ORDER BY km.month) AS driven
+                    FROM ({car_months}) AS km (car_id, month, km)
+                    WHERE km.car_id = p.car_id
+                        AND km.month > date_trunc('month', p.last_done_at)
+                ) AS run
+                WHERE run.driven >= p.interval_km
+                ORDER BY run.month
+                LIMIT 1
+            )
+        ) AS due
+    ) AS d
+"""
+
+
+def _car_months() -> tuple[dict[str, str], list]:
+    from .selectors import car_month_mileages  # selectors reads compliance rows
+
+    sql, params = car_month_mileages().query.sql_with_params()
+    return {"car_months": sql}, list(params)
+
+
 @dataclass(frozen=True)
 class _Source:
     obligations: frozenset[str]
     sql: str
     # The subquery's parameters, from the obligations asked of it and the required ones of them.
     params: Callable[[list[str], list[str]], list]
+    # Parts of the SQL built when it runs (`{name}` in `sql`) and their parameters, first.
+    parts: Callable[[], tuple[dict[str, str], list]] | None = None
 
 
 SOURCES = (
@@ -207,6 +247,7 @@ SOURCES = (
         frozenset({"fire_extinguisher", "first_aid_kit"}), _KIT, lambda asked, required: [asked]
     ),
     _Source(frozenset({"battery_warranty"}), _BATTERY, lambda asked, required: []),
+    _Source(frozenset({"service"}), _SERVICE, lambda asked, required: [], parts=_car_months),
 )
 
 _ROWS = """
@@ -240,8 +281,12 @@ def compliance_rows(
     for source in SOURCES:
         asked = sorted(source.obligations & obligations)
         if asked:
-            subqueries.append(f"({source.sql})")
-            params += source.params(asked, sorted(REQUIRED.intersection(asked)))
+            sql, part_params = source.sql, []
+            if source.parts is not None:
+                parts, part_params = source.parts()
+                sql = sql.format(**parts)
+            subqueries.append(f"({sql})")
+            params += part_params + source.params(asked, sorted(REQUIRED.intersection(asked)))
     if not subqueries:
         return []
     sql = _ROWS.format(cars=cars_sql, sources=" UNION ALL ".join(subqueries))

@@ -18,6 +18,7 @@ from .models import (
     Insurance,
     InsuranceType,
     Kit,
+    MaintenancePlan,
     MonthlyMileage,
     Recorder,
     Spare,
@@ -198,6 +199,12 @@ class FuelRecordFilter(CarRecordFilter):
     class Meta:
         model = FuelRecord
         fields = ["car", "year", "month"]
+
+
+class MaintenancePlanFilter(CarRecordFilter):
+    class Meta:
+        model = MaintenancePlan
+        fields = ["car"]
 
 
 class MonthlyMileageFilter(CarRecordFilter):

@@ -13,6 +13,7 @@ from .models import (
     Inspection,
     Insurance,
     Kit,
+    MaintenancePlan,
     MonthlyMileage,
     Recorder,
     Spare,
@@ -30,6 +31,7 @@ WRITE_ROLES: dict[type[Model], frozenset[str]] = {
     Tires: MAINTENANCE_STAFF,
     Accumulator: MAINTENANCE_STAFF,
     Inspection: MAINTENANCE_STAFF,
+    MaintenancePlan: MAINTENANCE_STAFF,
     # Money and mileage: the accountant too.
     FuelRecord: FINANCE_STAFF,
     MonthlyMileage: FINANCE_STAFF,

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
+    Exists,
     F,
     FilteredRelation,
     OuterRef,
@@ -34,6 +35,7 @@ from .models import (
     FuelRecord,
     Inspection,
     Insurance,
+    MonthlyMileage,
     Spare,
     Tires,
 )
@@ -115,6 +117,22 @@ def with_car_month_mileage(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord
             "car__monthly_mileages", condition=Q(car__monthly_mileages__month=F("period"))
         )
     ).annotate(car_month_km=Coalesce("month_mileage__mileage_km", "mileage_km"))
+
+
+def car_month_mileages() -> QuerySet:
+    """Every car-month that has km, as `(car_id, month, km)` rows: the fuel records' months with
+    their car-month's km (`with_car_month_mileage`) and the mileage records of months without
+    fuel (an electric car). What counts km over many months (a service plan) reads it."""
+    fuel_of_the_month = FuelRecord.objects.filter(car=OuterRef("car"), period=OuterRef("month"))
+    fuelled = with_car_month_mileage(FuelRecord.objects.order_by()).values_list(
+        "car_id", "period", "car_month_km"
+    )
+    driven_only = (
+        MonthlyMileage.objects.order_by()
+        .exclude(Exists(fuel_of_the_month))
+        .values_list("car_id", "month", "mileage_km")
+    )
+    return fuelled.union(driven_only, all=True)
 
 
 def with_consumption(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord]:

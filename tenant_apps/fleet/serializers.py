@@ -28,6 +28,7 @@ from .models import (
     Inspection,
     Insurance,
     Kit,
+    MaintenancePlan,
     MonthlyMileage,
     Recorder,
     Spare,
@@ -562,3 +563,19 @@ class MonthlyMileageSerializer(CarRecordSerializer):
     class Meta:
         model = MonthlyMileage
         fields = ["id", "car", "car_numplate", "month", "mileage_km", "created_at", "updated_at"]
+
+
+class MaintenancePlanSerializer(CarRecordSerializer):
+    class Meta:
+        model = MaintenancePlan
+        fields = [
+            "id",
+            "car",
+            "car_numplate",
+            "name",
+            "interval_km",
+            "interval_months",
+            "last_done_at",
+            "created_at",
+            "updated_at",
+        ]

@@ -11,7 +11,7 @@ from functools import partial
 from typing import TypeVar
 
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -50,9 +50,7 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
     instance.full_clean(validate_unique=False, validate_constraints=False)
     adding = instance._state.adding
     try:
-        with transaction.atomic():
-            # Never Django's "UPDATE, else INSERT": a record deleted meanwhile must stay deleted.
-            instance.save(force_insert=adding, force_update=not adding)
+        _save_in_savepoint(instance, adding=adding)
     except IntegrityError as exc:
         _discard_new_files(instance, files_before)
         error = validation_error_from_integrity_error(exc, type(instance))
@@ -75,6 +73,27 @@ def _save(instance: ModelT, *, files_before: dict[str, str]) -> ModelT:
         name for field, name in files_before.items() if name != files_after[field]
     )
     return instance
+
+
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
+SAVE_ATTEMPTS = 3
+
+
+def _save_in_savepoint(instance: models.Model, *, adding: bool) -> None:
+    """Save in a savepoint. Writers racing for one exclusion constraint (two tyre sets for one
+    car at once) can deadlock: PostgreSQL then fails one of them, whose savepoint is rolled
+    back and which tries again, to find the others' rows committed (and be refused by the
+    constraint, or go through)."""
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                # Never Django's "UPDATE, else INSERT": a record deleted meanwhile must stay
+                # deleted.
+                instance.save(force_insert=adding, force_update=not adding)
+            return
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK or attempt == SAVE_ATTEMPTS:
+                raise
 
 
 def record_create(*, model_class: type[ModelT], **fields) -> ModelT:

@@ -15,6 +15,7 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("recorders", views.RecorderViewSet, basename="recorder")
 router.register("kits", views.KitViewSet, basename="kit")
 router.register("monthly-mileages", views.MonthlyMileageViewSet, basename="monthly-mileage")
+router.register("maintenance-plans", views.MaintenancePlanViewSet, basename="maintenance-plan")
 
 urlpatterns = router.urls
 

@@ -26,6 +26,7 @@ from .models import (
     Inspection,
     Insurance,
     Kit,
+    MaintenancePlan,
     MonthlyMileage,
     Recorder,
     Spare,
@@ -266,6 +267,17 @@ class MonthlyMileageViewSet(FleetViewSet):
     search_fields = ["car__numplate"]
     ordering_fields = ["id", "month", "mileage_km"]
     ordering = ["-month", "car__numplate"]
+
+
+class MaintenancePlanViewSet(FleetViewSet):
+    """Services a car needs again and again; they fall due in the compliance rows (`service`)."""
+
+    queryset = MaintenancePlan.objects.select_related("car")
+    serializer_class = serializers.MaintenancePlanSerializer
+    filterset_class = filters.MaintenancePlanFilter
+    search_fields = ["car__numplate", "name"]
+    ordering_fields = ["id", "name", "last_done_at"]
+    ordering = ["car__numplate", "name", "id"]
 
 
 # The folders of images (see the models' `upload_to`). Other files in the company's media folder

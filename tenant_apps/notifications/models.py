@@ -66,6 +66,9 @@ class ReminderSent(models.Model):
     car = models.ForeignKey("fleet.Car", on_delete=models.CASCADE, related_name="+")
     obligation = models.CharField(max_length=32, choices=Obligation.choices)
     due = models.DateField(null=True, blank=True)
+    # The maintenance plan of a `service` row (a car has several); null for the others, whose
+    # car and obligation say which they are.
+    plan = models.PositiveBigIntegerField(null=True, blank=True)
     threshold = models.CharField(max_length=8, choices=Threshold.choices)
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -75,7 +78,7 @@ class ReminderSent(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "car", "obligation", "due", "threshold"],
+                fields=["recipient", "car", "obligation", "plan", "due", "threshold"],
                 nulls_distinct=False,  # `missing` has no due date and is told once too
                 name="reminder_once_per_threshold",
             ),

@@ -26,6 +26,7 @@ from tenant_apps.fleet.compliance import (
     Obligation,
     compliance_rows,
 )
+from tenant_apps.fleet.models import MaintenancePlan
 from tenant_apps.fleet.selectors import CompanyClock, company_clock, company_users
 from tenant_apps.reports.car_scope import WHOLE_FLEET
 
@@ -49,10 +50,15 @@ def threshold_of(row: ComplianceRow) -> str | None:
 class DueItem:
     row: ComplianceRow
     threshold: str
+    plan: str = ""  # a service's: the maintenance plan's name
+
+    @property
+    def plan_id(self) -> int | None:
+        return self.row.document if self.row.obligation == Obligation.SERVICE else None
 
     @property
     def key(self) -> tuple:
-        return (self.row.car, self.row.obligation, self.row.due, self.threshold)
+        return (self.row.car, self.row.obligation, self.plan_id, self.row.due, self.threshold)
 
 
 def reminder_recipients() -> Iterable[User]:
@@ -68,9 +74,15 @@ def reminders_send(*, today: dt.date | None = None) -> list[Notification]:
     if today is not None:
         clock = CompanyClock(today=today, warning_days=clock.warning_days)
     rows = compliance_rows(cars=WHOLE_FLEET.car_queryset(), clock=clock)
-    due = [DueItem(row, threshold) for row in rows if (threshold := threshold_of(row))]
-    if not due:
+    crossed = [(row, threshold) for row in rows if (threshold := threshold_of(row))]
+    if not crossed:
         return []
+    service = [row.document for row, _threshold in crossed if row.obligation == "service"]
+    plans = dict(MaintenancePlan.objects.filter(pk__in=service).values_list("pk", "name"))
+    due = [
+        DueItem(row, threshold, plans.get(row.document, "") if row.obligation == "service" else "")
+        for row, threshold in crossed
+    ]
     made = []
     for user in reminder_recipients():
         notification = _notify(user, due)
@@ -115,22 +127,23 @@ def _claim(user: User, due: list[DueItem]) -> dict[tuple, int]:
         cursor.execute(
             """
             INSERT INTO notifications_remindersent
-                (recipient_id, car_id, obligation, due, threshold, created_at)
-            SELECT %s, item.car, item.obligation, item.due, item.threshold, now()
-            FROM unnest(%s::bigint[], %s::text[], %s::date[], %s::text[])
-                AS item (car, obligation, due, threshold)
+                (recipient_id, car_id, obligation, plan, due, threshold, created_at)
+            SELECT %s, item.car, item.obligation, item.plan, item.due, item.threshold, now()
+            FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::text[])
+                AS item (car, obligation, plan, due, threshold)
             ON CONFLICT DO NOTHING
-            RETURNING car_id, obligation, due, threshold, id
+            RETURNING car_id, obligation, plan, due, threshold, id
             """,
             [
                 user.pk,
                 [item.row.car for item in due],
                 [item.row.obligation for item in due],
+                [item.plan_id for item in due],
                 [item.row.due for item in due],
                 [item.threshold for item in due],
             ],
         )
-        return {tuple(values[:4]): values[4] for values in cursor.fetchall()}
+        return {tuple(values[:5]): values[5] for values in cursor.fetchall()}
 
 
 def car_url(car_id: int) -> str:
@@ -147,6 +160,7 @@ def _item_json(item: DueItem) -> dict:
         "due": row.due.isoformat() if row.due else None,
         "days_left": row.days_left,
         "threshold": item.threshold,
+        "plan": item.plan,
         "url": car_url(row.car),
     }
 
@@ -173,6 +187,8 @@ def digest_title(items: list[DueItem]) -> str:
 
 def item_line(item: DueItem) -> str:
     row = item.row
+    if row.obligation == Obligation.SERVICE:
+        return _service_line(item)
     name = Obligation(row.obligation).label
     if row.status == ComplianceStatus.MISSING:
         if row.due:  # only a document yet to start
@@ -192,6 +208,23 @@ def item_line(item: DueItem) -> str:
     return ngettext(
         "%(name)s: ends on %(date)s (in %(days)d day)",
         "%(name)s: ends on %(date)s (in %(days)d days)",
+        row.days_left,
+    ) % {"name": name, "date": row.due.isoformat(), "days": row.days_left}
+
+
+def _service_line(item: DueItem) -> str:
+    """A maintenance plan falls due or is overdue; it is never missing or covered by a date."""
+    row = item.row
+    name = _("Service: %(plan)s") % {"plan": item.plan}
+    if row.status == ComplianceStatus.EXPIRED:
+        return ngettext(
+            "%(name)s: overdue since %(date)s (%(days)d day)",
+            "%(name)s: overdue since %(date)s (%(days)d days)",
+            -row.days_left,
+        ) % {"name": name, "date": row.due.isoformat(), "days": -row.days_left}
+    return ngettext(
+        "%(name)s: due on %(date)s (in %(days)d day)",
+        "%(name)s: due on %(date)s (in %(days)d days)",
         row.days_left,
     ) % {"name": name, "date": row.due.isoformat(), "days": row.days_left}
 
@@ -235,6 +268,7 @@ def items_from_json(items: list[dict]) -> list[DueItem]:
                 document=None,
             ),
             item["threshold"],
+            item.get("plan", ""),
         )
         for item in items
     ]

@@ -13,6 +13,7 @@ class NotificationItemSerializer(serializers.Serializer):
     due = serializers.DateField(allow_null=True)
     days_left = serializers.IntegerField(allow_null=True)
     threshold = serializers.ChoiceField(choices=Threshold.choices)
+    plan = serializers.CharField(help_text="A service's maintenance plan (else empty).")
     url = serializers.CharField(help_text="The car on the frontend.")
 
 

@@ -315,7 +315,7 @@ def test_a_set_of_cars_and_the_car_filters(reader, fleet):
     ("params", "detail", "attr"),
     [
         ({"status": "upcoming"}, '"upcoming" is not a valid choice.', "status"),
-        ({"obligation": "service"}, '"service" is not a valid choice.', "obligation"),
+        ({"obligation": "oil"}, '"oil" is not a valid choice.', "obligation"),
         ({"car_status": "sold"}, '"sold" is not a valid choice.', "car_status"),
     ],
 )

@@ -6,7 +6,7 @@ from .documents import DocumentStatus, Inspection, Insurance, InsuranceType
 from .drafts import Accident, TransferAct
 from .equipment import EXPIRING_KIT_ITEMS, Kit, Recorder
 from .fuel import FuelRecord, MonthlyMileage
-from .maintenance import Accumulator, Spare, SpareCategory, Tires
+from .maintenance import Accumulator, MaintenancePlan, Spare, SpareCategory, Tires
 
 __all__ = [
     "EXPIRING_KIT_ITEMS",
@@ -22,6 +22,7 @@ __all__ = [
     "Insurance",
     "InsuranceType",
     "Kit",
+    "MaintenancePlan",
     "MonthlyMileage",
     "Recorder",
     "Spare",

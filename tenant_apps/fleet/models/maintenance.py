@@ -177,3 +177,48 @@ class Accumulator(CarRecord):
             raise ValidationError(
                 {"valid_until": _("A battery cannot expire before it was installed.")}
             )
+
+
+class MaintenancePlan(CarRecord):
+    """A service a car needs again and again (an oil change every 10,000 km or 12 months): it
+    falls due by date or by kilometres since it was last done, whichever comes first."""
+
+    car = models.ForeignKey(
+        "fleet.Car", on_delete=models.CASCADE, related_name="maintenance_plans"
+    )  # a plan is no history: it goes with a car deleted by mistake
+    name = models.CharField(max_length=200)
+    interval_km = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Every so many km."
+    )
+    interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Every so many months.",
+    )
+    last_done_at = models.DateField(help_text="When it was last done (or the plan starts).")
+
+    class Meta:
+        verbose_name = _("maintenance plan")
+        verbose_name_plural = _("maintenance plans")
+        ordering = ["car_id", "name", "id"]
+        indexes = [models.Index(fields=["car", "last_done_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_km__isnull=False) | Q(interval_months__isnull=False),
+                name="maintenance_plan_has_an_interval",
+                violation_error_message=_("Give an interval in km, in months, or both."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(interval_km__isnull=True) | Q(interval_km__gte=1))
+                & (Q(interval_months__isnull=True) | Q(interval_months__gte=1)),
+                name="maintenance_plan_intervals_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.interval_km is None and self.interval_months is None:
+            raise ValidationError(_("Give an interval in km, in months, or both."))

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("fleet", "0005_fuel_consumption_from_the_car_month"),
+        ("fleet", "0006_maintenance_plans"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -134,11 +134,13 @@ class Migration(migrations.Migration):
                             ("first_aid_kit", "First-aid kit"),
                             ("casco", "CASCO"),
                             ("battery_warranty", "Battery warranty"),
+                            ("service", "Service"),
                         ],
                         max_length=32,
                     ),
                 ),
                 ("due", models.DateField(blank=True, null=True)),
+                ("plan", models.PositiveBigIntegerField(blank=True, null=True)),
                 (
                     "threshold",
                     models.CharField(
@@ -217,7 +219,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="remindersent",
             constraint=models.UniqueConstraint(
-                fields=("recipient", "car", "obligation", "due", "threshold"),
+                fields=("recipient", "car", "obligation", "plan", "due", "threshold"),
                 name="reminder_once_per_threshold",
                 nulls_distinct=False,
             ),
