@@ -1,13 +1,14 @@
 import argparse
 import sys
 
-from bench import api, exports, imports, reports, tenants
+from bench import api, exports, imports, reminders, reports, tenants
 
 BENCHMARKS = {
     "api": api,
     "reports": reports,
     "exports": exports,
     "imports": imports,
+    "reminders": reminders,
     "tenants": tenants,
 }
 

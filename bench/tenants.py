@@ -203,10 +203,10 @@ def _insert_company_rows(count: int, queue) -> None:
     queue.put(len(companies))
 
 
-def _replay(ddl: str, schemas: list[str]) -> None:
+def _replay(ddl: str, schemas: list[str], suffix: str = "_tenants") -> None:
     import psycopg
 
-    with psycopg.connect(tenants_url()) as conn:
+    with psycopg.connect(tenants_url(suffix)) as conn:
         for first in range(0, len(schemas), BATCH):
             for schema in schemas[first : first + BATCH]:
                 conn.execute(
@@ -221,14 +221,15 @@ def _replay(ddl: str, schemas: list[str]) -> None:
             conn.commit()
 
 
-def background_companies(count: int) -> float:
-    """`count` companies whose schemas are copies of the template; seconds taken."""
+def background_companies(count: int, suffix: str = "_tenants") -> float:
+    """`count` companies whose schemas are copies of the template, in the `suffix` database;
+    seconds taken."""
     started = time.perf_counter()
-    in_child("_tenants", _insert_company_rows, count)
+    in_child(suffix, _insert_company_rows, count)
     dump = subprocess.run(
         [
             pg_binary("pg_dump"),
-            tenants_url(),
+            tenants_url(suffix),
             "--schema=template",
             "--schema-only",
             "--no-owner",
@@ -241,7 +242,7 @@ def background_companies(count: int) -> float:
     ddl = "\n".join(line for line in dump.splitlines() if not line.startswith("\\"))
     schemas = [f"bg{i:04d}" for i in range(count)]
     # Two connections: PostgreSQL's work, on both cores.
-    halves = [threading.Thread(target=_replay, args=(ddl, schemas[i::2])) for i in (0, 1)]
+    halves = [threading.Thread(target=_replay, args=(ddl, schemas[i::2], suffix)) for i in (0, 1)]
     for thread in halves:
         thread.start()
     for thread in halves:
@@ -249,10 +250,10 @@ def background_companies(count: int) -> float:
     return time.perf_counter() - started
 
 
-def background_count() -> int:
+def background_count(suffix: str = "_tenants") -> int:
     import psycopg
 
-    with psycopg.connect(tenants_url()) as conn:
+    with psycopg.connect(tenants_url(suffix)) as conn:
         query = "SELECT count(*) FROM public.companies_company WHERE slug LIKE 'bg%%'"
         return conn.execute(query).fetchone()[0]
 
