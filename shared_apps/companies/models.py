@@ -64,6 +64,12 @@ class Company(TenantMixin):
         blank=True,
         help_text="Who gets the reminders of what falls due; empty: nobody.",
     )
+    reminders_ran_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The company's own day of its last daily reminder run (claimed by the beat).",
+    )
     # Requisites, printed on documents and exports.
     legal_name = models.CharField(max_length=255, blank=True)
     tax_id = models.CharField("tax ID (INN)", max_length=32, blank=True)

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, tenant_context
 
+from shared_apps.companies.models import Company
 from shared_apps.core.exceptions import ServiceUnavailable
-from tenant_apps.jobs.companies import each_company
 from tenant_apps.jobs.models import JobStatus
 from tenant_apps.jobs.services import (
     JOB_TASK_OPTIONS,
@@ -33,25 +34,47 @@ def reminders_beat() -> int:
     return reminder_runs_start(now=timezone.now())
 
 
+# The companies whose own clock has reached REMINDER_HOUR and whose day's run has not been
+# started, each claimed for its day in the same statement: one query for the whole platform per
+# beat, whatever the number of companies, and two beats at once cannot both claim one.
+CLAIM_DUE_COMPANIES = """
+    UPDATE public.companies_company
+    SET reminders_ran_on = (%(now)s::timestamptz AT TIME ZONE timezone)::date
+    WHERE schema_name <> %(public)s
+        AND extract(hour FROM %(now)s::timestamptz AT TIME ZONE timezone) >= %(hour)s
+        AND (
+            reminders_ran_on IS NULL
+            OR reminders_ran_on < (%(now)s::timestamptz AT TIME ZONE timezone)::date
+        )
+    RETURNING id
+"""
+
+
 def reminder_runs_start(*, now: dt.datetime) -> int:
     """Start today's run of each company whose own clock has reached REMINDER_HOUR at `now`
-    and that has not had it (one run per company and day: a unique date). Returns how many
-    were started."""
+    and that has not had it (`CLAIM_DUE_COMPANIES`; a unique date per run in the company's
+    schema holds too). Returns how many were started."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CLAIM_DUE_COMPANIES,
+            {"now": now, "public": get_public_schema_name(), "hour": settings.REMINDER_HOUR},
+        )
+        due = [company_id for (company_id,) in cursor.fetchall()]
     started = 0
-    for company in each_company():
-        local = now.astimezone(ZoneInfo(company.timezone))
-        if local.hour < settings.REMINDER_HOUR:
-            continue
-        try:
-            with transaction.atomic():
-                run = ReminderRun.objects.create(day=local.date())
-        except IntegrityError:
-            continue  # today's run exists: another beat made it
-        try:
-            job_enqueue(run, run_reminders, unavailable=ServiceUnavailable())
-        except ServiceUnavailable:
-            run.delete()  # the queue is down: the next beat tries again
-            continue
+    for company in Company.objects.filter(pk__in=due).order_by("pk"):
+        day = now.astimezone(ZoneInfo(company.timezone)).date()
+        with tenant_context(company):
+            try:
+                with transaction.atomic():
+                    run = ReminderRun.objects.create(day=day)
+            except IntegrityError:
+                continue  # made already (by `send_reminders` or an earlier claim)
+            try:
+                job_enqueue(run, run_reminders, unavailable=ServiceUnavailable())
+            except ServiceUnavailable:
+                run.delete()  # the queue is down: unclaim the day for the next beat
+                Company.objects.filter(pk=company.pk).update(reminders_ran_on=None)
+                continue
         started += 1
     return started
 

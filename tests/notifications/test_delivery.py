@@ -12,6 +12,7 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config.celery import app as celery_app
 from scripts.devstack import free_port
@@ -242,6 +243,13 @@ def test_each_company_gets_its_run_at_its_own_reminder_hour(acme, globex, settin
             connection.set_tenant(company)
             found[company.slug] = list(ReminderRun.objects.values_list("day", flat=True))
         return found
+
+    connection.set_schema_to_public()
+    with CaptureQueriesContext(connection) as before_nine:
+        assert reminder_runs_start(now=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)) == 0
+    # One claim for every company, none of them due at 08:00 (and the schema switch's own).
+    statements = [q["sql"].split()[0] for q in before_nine if "search_path" not in q["sql"]]
+    assert statements == ["UPDATE"]
 
     reminder_runs_start(now=dt.datetime(2026, 12, 1, 3, 30, tzinfo=dt.UTC))
     assert runs() == {"acme": [dt.date(2026, 12, 1)], "globex": []}
