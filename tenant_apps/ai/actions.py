@@ -17,6 +17,7 @@ from tenant_apps.fleet.models import (
     MonthlyMileage,
     Spare,
 )
+from tenant_apps.fleet.rights import WRITE_ROLES
 
 # The records the assistant may propose writes on, by the name it uses for them.
 ENTITIES = {
@@ -27,6 +28,12 @@ ENTITIES = {
     "inspection": Inspection,
     "spare": Spare,
 }
+
+
+def writable_entities(role: str | None) -> list[str]:
+    """The entities a user of `role` may change (the fleet's write rights), so that the assistant
+    proposes nothing the user could never confirm; all of them when the role is not known."""
+    return [name for name, model in ENTITIES.items() if role is None or role in WRITE_ROLES[model]]
 
 
 class ActionSerializer(serializers.Serializer):

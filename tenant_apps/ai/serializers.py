@@ -44,6 +44,7 @@ class ChatInputSerializer(serializers.Serializer):
             car_id=car.pk if car else None,
             date_from=f"{context['from']:%Y-%m}" if context.get("from") else None,
             date_to=f"{context['to']:%Y-%m}" if context.get("to") else None,
+            role=user.role,
         )
 
 

@@ -844,8 +844,8 @@ def test_context_of_another_company_is_refused(guest, fleet, globex):
         ("ru", "переведи 01KG999ZZZ в ремонт", "Не нашёл машину 01KG999ZZZ."),
     ],
 )
-def test_an_unknown_plate_is_said_so(guest, fleet, language, message, reply):
-    body = chat(guest, message, language=language)
+def test_an_unknown_plate_is_said_so(dispatcher, fleet, language, message, reply):
+    body = chat(dispatcher, message, language=language)
 
     assert body == {"reply": reply, "actions": [], "data": None}
 
@@ -896,16 +896,29 @@ def test_a_period_of_month_names(guest, fleet, language, message):
 
 
 def fuel_action(car, *, record=None, year=None, language="en") -> dict:
-    data = {"liters": "50.00", "total_cost": "3000.00", "mileage_km": 420}
+    """The proposal for "50 l, 3000 som, 420 km" in March: a new record, or a fill-up added to
+    the month's record (before → after)."""
     month = f"{year}-03"
-    if language == "en":
-        verb = "Change" if record else "Add"
-        summary = f"{verb} fuel for 01KG123ABC, {month}: 50.00 l, 3000.00 KGS, 420 km"
-    else:
-        verb = "Изменить" if record else "Добавить"
-        summary = f"{verb} топливо для 01KG123ABC, {month}: 50.00 л, 3000.00 KGS, 420 км"
     if record is None:
-        data = {"car": car.pk, "year": year, "month": 3, **data}
+        data = {"car": car.pk, "year": year, "month": 3, "liters": "50.00",
+                "total_cost": "3000.00", "mileage_km": 420}  # fmt: skip
+        if language == "en":
+            summary = f"Add fuel for 01KG123ABC, {month}: 50.00 l, 3000.00 KGS, 420 km"
+        else:
+            summary = f"Добавить топливо для 01KG123ABC, {month}: 50.00 л, 3000.00 KGS, 420 км"
+    else:
+        after = (record.liters + 50, record.total_cost + 3000, record.mileage_km + 420)
+        data = {"liters": f"{after[0]:.2f}", "total_cost": f"{after[1]:.2f}",
+                "mileage_km": after[2]}  # fmt: skip
+        changes = (
+            f"liters {record.liters:.2f} → {after[0]:.2f}, "
+            f"total_cost {record.total_cost:.2f} → {after[1]:.2f}, "
+            f"mileage_km {record.mileage_km} → {after[2]}"
+        )
+        if language == "en":
+            summary = f"Add a fill-up to 01KG123ABC, {month}: {changes}"
+        else:
+            summary = f"Добавить заправку 01KG123ABC, {month}: {changes}"
     return {
         "action": "update" if record else "create",
         "entity": "fuel_record",
@@ -975,7 +988,8 @@ def test_mileage_becomes_an_action(dispatcher, fleet, language, message, summary
 
     add, change = {"en": ("Add", "Change"), "ru": ("Добавить", "Изменить")}[language]
     create_summary = summary.format(verb=add, year=LY)
-    update_summary = summary.format(verb=change, year=Y)
+    # An update shows the value it replaces.
+    update_summary = summary.format(verb=change, year=Y).replace(": 1500", ": 900 → 1500")
     assert created["actions"] == [
         {
             "action": "create",
@@ -1097,12 +1111,17 @@ def test_car_status_becomes_an_action(dispatcher, fleet, language, message, stat
     assert Car.objects.get(pk=fleet.a.pk).status == "active"
 
 
-def test_a_guest_is_proposed_actions_too_but_nothing_is_written(guest, fleet):
-    """Proposing is reading; the refusal comes when the guest tries to execute."""
+def test_a_guest_is_told_who_may_and_proposed_nothing(guest, fleet):
+    """A proposal the role could never confirm is not made; executing one anyway is refused."""
     body = chat(guest, f"add fuel for 01KG123ABC: 50 l, 3000 som, 420 km, March {LY}")
 
-    assert body["actions"] == [fuel_action(fleet.a, year=LY)]
-    results = run(guest, body["actions"], dry_run=False)
+    assert body == {
+        "reply": "Your role (Guest) cannot change fuel records; ask Company admin, Dispatcher, "
+        "Accountant.",
+        "actions": [],
+        "data": None,
+    }
+    results = run(guest, [fuel_action(fleet.a, year=LY)], dry_run=False)
     assert results[0]["errors"] == [PERMISSION_DENIED]
     assert not FuelRecord.objects.filter(car=fleet.a, year=LY, month=3).exists()
 

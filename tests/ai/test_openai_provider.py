@@ -340,7 +340,8 @@ def test_tool_calls_are_executed_and_the_answer_is_mapped(acme, fleet, openai, c
             "content": "You are the fleet assistant of a company's vehicle fleet. Answer in the "
             f"language 'en'. Today is {today.isoformat()}; amounts are in KGS. Use the tools for "
             "every number; never invent data. For changes, call propose_actions: the user "
-            "confirms them; you cannot write.",
+            "confirms them; you cannot write. The user's role is GUEST; it may change nothing: "
+            "propose nothing else.",
         },
         {
             "role": "user",
@@ -514,7 +515,10 @@ def test_at_most_24_rows_of_an_answer_are_sent_out(thirty_cars, openai, client):
 # --- 2. propose_actions ---------------------------------------------------------------------------
 
 
-def test_propose_actions_keeps_the_valid_ones_and_writes_nothing(acme, fleet, openai, client):
+def test_propose_actions_keeps_the_valid_ones_and_writes_nothing(
+    acme, fleet, openai, client_for, make_user
+):
+    client = client_for(acme, make_user(acme, Role.ACCOUNTANT, language="en"))
     car = fleet["a"]
     valid = {
         "action": "create",
@@ -974,3 +978,36 @@ def test_a_failed_read_is_not_data(acme, fleet, openai, client):
 
     assert response.status_code == 200, response.content
     assert response.json() == {"reply": "Sorry.", "actions": [], "data": None}
+
+
+def test_a_proposal_the_users_role_may_not_make_is_told_back(acme, fleet, openai, client):
+    """The guest's model is told the role may change nothing, and a proposal it makes anyway is
+    rejected with the reason, not shown to the user."""
+    car = fleet["a"]
+    proposal = {
+        "action": "update",
+        "entity": "car",
+        "id": car.pk,
+        "data": {"status": "repair"},
+        "summary": "Put 01KG101AAA in repair",
+    }
+    openai.script = [
+        tool_calls(call("call_p", "propose_actions", {"actions": [proposal]})),
+        answer("Your role cannot change cars."),
+    ]
+
+    response = client.post(CHAT, {"message": "put 01KG101AAA in repair"}, format="json")
+
+    assert response.json()["actions"] == []
+    assert tool_results(openai.bodies[1]) == {
+        "call_p": {
+            "proposed": 0,
+            "rejected": [
+                {"index": 0, "errors": {"entity": ["The user's role may not change this."]}}
+            ],
+        }
+    }
+    assert (
+        "The user's role is GUEST; it may change nothing"
+        in openai.bodies[0]["messages"][0]["content"]
+    )

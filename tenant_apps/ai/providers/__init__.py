@@ -13,6 +13,7 @@ class ChatRequest:
     car_id: int | None = None
     date_from: str | None = None  # YYYY-MM
     date_to: str | None = None
+    role: str | None = None  # the asking user's: only writes it may make are proposed
 
 
 @dataclass

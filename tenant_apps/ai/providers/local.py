@@ -8,13 +8,17 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
+from django.utils import translation
 
+from shared_apps.accounts.roles import Role
 from shared_apps.dictionaries.selectors import dictionary_list
 from tenant_apps.fleet.fields import numplate_normalize
 from tenant_apps.fleet.models import Car, CarStatus, FuelRecord, MonthlyMileage
+from tenant_apps.fleet.rights import WRITE_ROLES
 from tenant_apps.fleet.selectors import company_today
 
 from .. import facade
+from ..actions import ENTITIES, writable_entities
 from . import ChatReply, ChatRequest, reply_data
 
 MONTHS = {
@@ -48,13 +52,26 @@ ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 DOTTED_DATE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
 PLATE_KG = re.compile(r"\b\d{2}\s*[A-ZА-Я]{2}\s*\d{3}\s*[A-ZА-Я]{3}\b", re.IGNORECASE)
 TOKEN = re.compile(r"[0-9A-Za-zА-Яа-яЁё-]{4,20}")
-# "3000", "3 000", "3\u00a0000,50": thousands separated by a (no-break) space.
-NUMBER = r"(\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+# "3000", "3 000", "3\u00a0000,50", "12,500.5": thousands separated by a (no-break) space or,
+# in English, a comma followed by three digits; a comma before one or two digits is a decimal one.
+NUMBER = r"(\d{1,3}(?:[ \u00a0,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 LITERS = re.compile(NUMBER + r"\s*(?:l|л|lit(?:er|re)s?|литр\w*)\b", re.IGNORECASE)
 MONEY = re.compile(NUMBER + r"\s*(?:som|soms|kgs|сом\w*|с\.)(?![\w])", re.IGNORECASE)
-KM = re.compile(r"(\d+)\s*(?:km|км)\b", re.IGNORECASE)
+KM = re.compile(NUMBER + r"\s*(?:km|км|kilomet\w*|километр\w*)(?![\w])", re.IGNORECASE)
+# A year standing alone: not an amount or a quantity ("2000 som", "2000 l").
+YEAR = re.compile(
+    r"\b(199\d|20\d\d)\b(?!\s*(?:som|kgs|сом|с\.|l\b|л\b|lit|литр|km|км|кило|kilo))",
+    re.IGNORECASE,
+)
 MAX_CANDIDATES = 20  # plate-like words looked up per message (one query)
-POLICY_NUMBER = re.compile(r"(?:number|no\.?|№|номер)\s*([\w/-]+)", re.IGNORECASE)
+# "number OS-123", "no. 123", "№123", "номер 123": the word on its own, and a number with a digit
+# ("another OSAGO" names none).
+POLICY_NUMBER = re.compile(
+    r"(?:(?<!\w)(?:number|no\.?|номер)\s+|№\s*)([\w/-]*\d[\w/-]*)", re.IGNORECASE
+)
+# Verbs that replace a month's figures; otherwise a fill-up adds to them.
+REPLACE_VERBS = (r"\bset\b", r"\bchange\b", r"\bcorrect\b", r"\bupdate\b", r"\breplace\b",
+                 "измени", "исправ", "установ", "замени", "поправ")  # fmt: skip
 
 
 def _has(text: str, *stems: str) -> bool:
@@ -62,8 +79,9 @@ def _has(text: str, *stems: str) -> bool:
 
 
 WRITE_VERBS = (r"\badd\b", r"\brecord\b", r"\blog\b", r"\bcreate\b", r"\bset\b", r"\bchange\b",
-               r"\bupdate\b", r"\bput\b", r"\bmark\b", "добав", "запиш", "внес", "созда",
-               "измен", "установ", "постав", "переведи", "отметь", "зафиксир")  # fmt: skip
+               r"\bupdate\b", r"\bput\b", r"\bmark\b", r"\bmove\b", r"\breturn\b",
+               r"\bcorrect\b", "добав", "запиш", "внес", "созда", "измен", "установ", "постав",
+               "переведи", "верни", "отметь", "зафиксир", "исправ")  # fmt: skip
 
 TEXTS = {
     "en": {
@@ -96,7 +114,17 @@ TEXTS = {
         "need_car": "Which car? Give its number plate, e.g. 01KG123ABC.",
         "proposed": "Please review and confirm: {summary}.",
         "fuel_action": "{verb} fuel for {numplate}, {month}: {liters} l, {cost} {cur}, {km} km",
+        "fill_action": "Add a fill-up to {numplate}, {month}: {changes}",
+        "replace_action": "Change the fuel of {numplate}, {month}: {changes}",
+        "need_fuel_new": (
+            "{numplate} has no fuel record for {month} yet: give the cost and the km driven "
+            "too (“0 km” if none), e.g. “50 l, 3000 som, 420 km”."
+        ),
+        "role_refused": "Your role ({role}) cannot change {what}; ask {who}.",
+        "what": {"fuel_record": "fuel records", "monthly_mileage": "mileages",
+                 "insurance": "insurances", "car": "cars"},
         "mileage_action": "{verb} the mileage of {numplate}, {month}: {km} km",
+        "mileage_change": "Change the mileage of {numplate}, {month}: {before} → {km} km",
         "insurance_action": "Add {type} for {numplate}: {details}",
         "status_action": "Set the status of {numplate} to {status}",
         "add": "Add",
@@ -136,7 +164,17 @@ TEXTS = {
         "need_car": "Какая машина? Укажите госномер, например 01KG123ABC.",
         "proposed": "Проверьте и подтвердите: {summary}.",
         "fuel_action": "{verb} топливо для {numplate}, {month}: {liters} л, {cost} {cur}, {km} км",
+        "fill_action": "Добавить заправку {numplate}, {month}: {changes}",
+        "replace_action": "Изменить топливо {numplate}, {month}: {changes}",
+        "need_fuel_new": (
+            "У {numplate} ещё нет записи о топливе за {month}: укажите и стоимость, и пробег "
+            "(«0 км», если не ездила), например «50 л, 3000 сом, 420 км»."
+        ),
+        "role_refused": "Ваша роль ({role}) не позволяет менять {what}; обратитесь к: {who}.",
+        "what": {"fuel_record": "записи о топливе", "monthly_mileage": "пробег",
+                 "insurance": "страховки", "car": "машины"},
         "mileage_action": "{verb} пробег {numplate}, {month}: {km} км",
+        "mileage_change": "Изменить пробег {numplate}, {month}: {before} → {km} км",
         "insurance_action": "Добавить {type} для {numplate}: {details}",
         "status_action": "Перевести {numplate} в статус «{status}»",
         "add": "Добавить",
@@ -161,6 +199,7 @@ class LocalProvider:
         self.t = TEXTS[self.lang]
         self.company = connection.tenant
         self.today = company_today(self.company)
+        self.role = request.role
         text = request.message.strip()
         lowered = text.lower()
         car, missing_plate = self._car(text, request.car_id)
@@ -262,7 +301,7 @@ class LocalProvider:
         month = self._month(lowered)
         if month is not None:
             return f"{month:%Y-%m}", f"{month:%Y-%m}"
-        year = re.search(r"\b(19[9]\d|20\d\d)\b", lowered)
+        year = YEAR.search(lowered)
         if year:
             last = (
                 min(f"{year[1]}-12", f"{this_month:%Y-%m}")
@@ -373,9 +412,21 @@ class LocalProvider:
                           "литр")  # fmt: skip
         wants_mileage = _has(lowered, "mileage", "пробег", "odometer", "одометр")
         wants_insurance = _has(lowered, "osago", "casco", "insurance", "осаго", "каско", "страхов")
-        status = next((s for s, words in STATUS_WORDS if any(w in lowered for w in words)), None)
+        status = _target_status(lowered)
         if not (wants_fuel or wants_mileage or wants_insurance or status):
             return None
+        entity = (
+            "fuel_record"
+            if wants_fuel
+            else "monthly_mileage"
+            if wants_mileage
+            else "insurance"
+            if wants_insurance
+            else "car"
+        )
+        refused = self._refused(entity)
+        if refused is not None:
+            return refused
         if car is None:
             return ChatReply(
                 self.t["no_car"].format(plate=missing_plate)
@@ -390,6 +441,21 @@ class LocalProvider:
             return self._insurance_action(lowered, text, car)
         return self._status_action(car, status)
 
+    def _refused(self, entity: str) -> ChatReply | None:
+        """Why no change is proposed to a user whose role may not make it (it would only be
+        refused when confirmed), naming who may."""
+        if entity in writable_entities(self.role):
+            return None
+        allowed = WRITE_ROLES[ENTITIES[entity]]
+        with translation.override(self.lang):
+            names = {code: str(label) for code, label in Role.choices}
+        who = ", ".join(names[role] for role in Role.values if role in allowed)
+        return ChatReply(
+            self.t["role_refused"].format(
+                role=names.get(self.role, self.role), what=self.t["what"][entity], who=who
+            )
+        )
+
     def _month_or_current(self, lowered: str) -> dt.date:
         return self._month(lowered) or self.today.replace(day=1)
 
@@ -397,31 +463,54 @@ class LocalProvider:
         return f"{month:%Y-%m}"
 
     def _fuel_action(self, lowered: str, car: dict) -> ChatReply:
+        """A fill-up adds its liters, cost and km to the month's record (a correction, "set" or
+        "change", replaces them); what the message does not say is left as it is, never set to
+        zero. A new month's record needs all three, so the missing ones are asked for."""
         liters = LITERS.search(lowered)
         if liters is None:
             return ChatReply(self.t["need_fuel"])
         month = self._month_or_current(lowered)
         cost, km = MONEY.search(lowered), KM.search(lowered)
-        data = {
-            "car": car["id"],
-            "year": month.year,
-            "month": month.month,
-            "liters": _decimal(liters[1]),
-            "total_cost": _decimal(cost[1]) if cost else "0.00",
-            "mileage_km": int(km[1]) if km else 0,
-        }
+        said = {"liters": _number(liters[1])}
+        if cost:
+            said["total_cost"] = _number(cost[1])
+        if km:
+            said["mileage_km"] = int(_number(km[1]))
         existing = FuelRecord.objects.filter(
             car_id=car["id"], year=month.year, month=month.month
         ).first()
-        summary = self._fmt(
-            self.t["fuel_action"],
-            verb=self.t["change" if existing else "add"],
-            numplate=car["numplate"],
-            month=self._month_label(month),
-            liters=data["liters"],
-            cost=data["total_cost"],
-            km=data["mileage_km"],
+        if existing is None:
+            if len(said) < 3:
+                return ChatReply(
+                    self.t["need_fuel_new"].format(
+                        numplate=car["numplate"], month=self._month_label(month)
+                    )
+                )
+            data = {"car": car["id"], "year": month.year, "month": month.month}
+            data.update({k: _plain(v) for k, v in said.items()})
+            summary = self._fmt(
+                self.t["fuel_action"],
+                verb=self.t["add"],
+                numplate=car["numplate"],
+                month=self._month_label(month),
+                liters=data["liters"],
+                cost=data["total_cost"],
+                km=data["mileage_km"],
+            )
+            return self._propose(_action("fuel_record", None, data, summary))
+        replace = _has(lowered, *REPLACE_VERBS)
+        changes = {
+            field: value if replace else getattr(existing, field) + value
+            for field, value in said.items()
+        }
+        shown = ", ".join(
+            f"{field} {_plain(getattr(existing, field))} → {_plain(value)}"
+            for field, value in changes.items()
         )
+        summary = self.t["replace_action" if replace else "fill_action"].format(
+            numplate=car["numplate"], month=self._month_label(month), changes=shown
+        )
+        data = {field: _plain(value) for field, value in changes.items()}
         return self._propose(_action("fuel_record", existing, data, summary))
 
     def _mileage_action(self, lowered: str, car: dict) -> ChatReply:
@@ -429,13 +518,14 @@ class LocalProvider:
         if km is None:
             return ChatReply(self.t["need_km"])
         month = self._month_or_current(lowered)
-        data = {"car": car["id"], "month": f"{month:%Y-%m}", "mileage_km": int(km[1])}
+        data = {"car": car["id"], "month": f"{month:%Y-%m}", "mileage_km": int(_number(km[1]))}
         existing = MonthlyMileage.objects.filter(car_id=car["id"], month=month).first()
-        summary = self.t["mileage_action"].format(
-            verb=self.t["change" if existing else "add"],
+        summary = self.t["mileage_change" if existing else "mileage_action"].format(
+            verb=self.t["add"],
             numplate=car["numplate"],
             month=self._month_label(month),
             km=data["mileage_km"],
+            before=existing.mileage_km if existing else None,
         )
         return self._propose(_action("monthly_mileage", existing, data, summary))
 
@@ -477,10 +567,39 @@ class LocalProvider:
         return self._propose(action)
 
 
+def _plain(value) -> str | int:
+    """A figure as the API takes it: money and liters with two places, km whole."""
+    return value if isinstance(value, int) else f"{Decimal(value):.2f}"
+
+
+def _target_status(lowered: str) -> str | None:
+    """The status a car is to be put in: the last one named, but not one it leaves ("из
+    ремонта в работу", "from repair to active")."""
+    named = sorted(
+        (match.start(), status)
+        for status, words in STATUS_WORDS
+        for word in words
+        for match in re.finditer(re.escape(word), lowered)
+    )
+    targets = [
+        status
+        for start, status in named
+        if not re.search(r"(?:\bиз|\bfrom|\bout of)\s+$", lowered[:start])
+    ]
+    return targets[-1] if targets else None
+
+
+def _number(text: str) -> Decimal:
+    """A number as written: "1 500", "12,500" (thousands), "40,5" (a decimal comma)."""
+    cleaned = re.sub(r"[ \u00a0]", "", text)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?", cleaned):
+        cleaned = cleaned.replace(",", "")
+    return Decimal(cleaned.replace(",", "."))
+
+
 def _decimal(text: str) -> str:
-    cleaned = re.sub(r"[ \u00a0]", "", text).replace(",", ".")
     try:
-        return f"{Decimal(cleaned):.2f}"
+        return f"{_number(text):.2f}"
     except InvalidOperation:
         return text
 

@@ -19,7 +19,7 @@ from tenant_apps.fleet.models import DocumentStatus
 from tenant_apps.fleet.selectors import company_today
 
 from .. import facade
-from ..actions import ActionSerializer
+from ..actions import ActionSerializer, writable_entities
 from ..minimise import Minimiser
 from . import ChatReply, ChatRequest, reply_data
 
@@ -149,6 +149,13 @@ class OpenAIProvider:
             f"{company.default_currency}. Use the tools for every number; never invent data. "
             "For changes, call propose_actions: the user confirms them; you cannot write."
         )
+        if request.role is not None:
+            writable = writable_entities(request.role)
+            system += (
+                f" The user's role is {request.role}; it may change "
+                f"{', '.join(writable) if writable else 'nothing'}: propose nothing else."
+            )
+        self.role = request.role
         context = {k: v for k, v in (("car_id", request.car_id), ("from", request.date_from),
                                      ("to", request.date_to)) if v}  # fmt: skip
         user_text = minimiser.text(request.message)
@@ -198,9 +205,14 @@ class OpenAIProvider:
             if not isinstance(proposals, list):
                 return {"error": "`actions` must be a list."}
             accepted, rejected = [], []
+            writable = writable_entities(self.role)
             for index, raw in enumerate(proposals):
                 proposal = ActionSerializer(data=raw)
-                if proposal.is_valid():
+                if proposal.is_valid() and proposal.validated_data["entity"] not in writable:
+                    # It would only be refused when confirmed: told back instead.
+                    denied = {"entity": ["The user's role may not change this."]}
+                    rejected.append({"index": index, "errors": denied})
+                elif proposal.is_valid():
                     accepted.append(
                         {**proposal.validated_data, "id": proposal.validated_data.get("id")}
                     )
