@@ -87,19 +87,25 @@ def fleet_summary() -> dict:
     }
 
 
-def _month_report(build, row, *, car_id, date_from, date_to, group_by) -> dict:
-    """A month report built by `build` (a reports selector), its rows shaped by `row`: the
-    latest MAX_ROWS rows, with the totals and how many rows there were."""
+def _month_report(build, row, *, car_id, date_from, date_to, group_by, rank_by) -> dict:
+    """A month report built by `build` (a reports selector), its rows shaped by `row`, with the
+    totals and how many rows there were. At most MAX_ROWS rows: the latest periods, or by car
+    the cars with the most of `rank_by` (an attribute of the report's rows), never the last
+    plates of the alphabet."""
     _choice("group_by", group_by, reports.GROUPINGS)
     period = _period(date_from, date_to)
     report = build(period=period, group_by=group_by, cars=_scope(car_id))
+    rows = report.rows[-MAX_ROWS:]
+    if group_by == "car":
+        ranked = sorted(report.rows, key=lambda r: getattr(r, rank_by) or 0, reverse=True)
+        rows = ranked[:MAX_ROWS]
     return {
         "from": f"{period.first:%Y-%m}",
         "to": f"{period.last:%Y-%m}",
         "group_by": group_by,
         "car": car_id,
         "totals": row(report.totals),
-        "rows": [row(r) for r in report.rows[-MAX_ROWS:]],
+        "rows": [row(r) for r in rows],
         "rows_total": len(report.rows),
     }
 
@@ -140,7 +146,8 @@ def fuel_consumption(
     date_to: str | None = None,
     group_by: str = "month",
 ) -> dict:
-    """The fuel report (same numbers as `reports/fuel-consumption/`), at most MAX_ROWS rows."""
+    """The fuel report (same numbers as `reports/fuel-consumption/`), at most MAX_ROWS rows
+    (by car: the biggest consumers, by liters)."""
     return _month_report(
         reports.fuel_consumption_report,
         _fuel_row,
@@ -148,6 +155,7 @@ def fuel_consumption(
         date_from=date_from,
         date_to=date_to,
         group_by=group_by,
+        rank_by="liters",
     )
 
 
@@ -158,7 +166,8 @@ def maintenance_costs(
     date_to: str | None = None,
     group_by: str = "month",
 ) -> dict:
-    """The maintenance report (same numbers as `reports/maintenance-costs/`), capped."""
+    """The maintenance report (same numbers as `reports/maintenance-costs/`), capped (by car:
+    the costliest cars)."""
     return _month_report(
         reports.maintenance_costs_report,
         _cost_row,
@@ -166,6 +175,7 @@ def maintenance_costs(
         date_from=date_from,
         date_to=date_to,
         group_by=group_by,
+        rank_by="total",
     )
 
 

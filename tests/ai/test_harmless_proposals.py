@@ -163,3 +163,26 @@ def test_a_mileage_record_is_shown_before_it_is_changed(dispatcher, car):
 
     assert (action["action"], action["data"]) == ("update", {"mileage_km": 1500})
     assert action["summary"] == f"Change the mileage of {PLATE}, 2026-03: 1000 → 1500 km"
+
+
+def test_by_car_the_facade_keeps_the_biggest_consumers_not_the_last_plates(in_acme):
+    """30 cars; the one with the most fuel has the first plate of the alphabet. Cut to 24 rows
+    by liters, it is first; cut by plate order, it was dropped."""
+    from tenant_apps.ai import facade
+
+    for n in range(30):
+        car = CarFactory(numplate=f"0{n % 10}KG{n:03d}AAA")
+        FuelRecordFactory(
+            car=car, year=2026, month=3, liters=Decimal(10 + n), total_cost=Decimal("100.00"),
+            mileage_km=100,
+        )  # fmt: skip
+    biggest = CarFactory(numplate="00KG000BIG")
+    FuelRecordFactory(car=biggest, year=2026, month=3, liters=Decimal("500.00"),
+                      total_cost=Decimal("100.00"), mileage_km=100)  # fmt: skip
+
+    result = facade.fuel_consumption(date_from="2026-03", date_to="2026-03", group_by="car")
+
+    assert (result["rows_total"], len(result["rows"])) == (31, facade.MAX_ROWS)
+    assert [r["liters"] for r in result["rows"][:3]] == ["500.00", "39.00", "38.00"]
+    assert result["rows"][0]["numplate"] == "00KG000BIG"
+    assert result["rows"][-1]["liters"] == "17.00"  # the 24th: 500, then 39 down to 17

@@ -480,8 +480,8 @@ def thirty_cars(in_acme) -> list:
 
 
 def test_at_most_24_rows_of_an_answer_are_sent_out(thirty_cars, openai, client):
-    """The provider gets the latest 24 rows (the soonest 24 documents), the number of rows there
-    were, and totals over all of them."""
+    """The provider gets the latest 24 rows (by car, the 24 with the most; the soonest 24
+    documents), the number of rows there were, and totals over all of them."""
     openai.script = [
         tool_calls(
             call("call_fuel", "fuel_consumption", {"date_from": "2023-07", "date_to": "2026-06"}),
@@ -499,9 +499,10 @@ def test_at_most_24_rows_of_an_answer_are_sent_out(thirty_cars, openai, client):
     assert [r["period"] for r in fuel["rows"]] == LAST_24_MONTHS
     assert [r["liters"] for r in fuel["rows"]] == ["0.00"] * 23 + ["20.00"]
     assert (fuel["rows_total"], fuel["totals"]["liters"]) == (36, "30.00")
+    # By car, the 24 costliest cars, costliest first (not the last plates of the alphabet).
     assert [(r["numplate"], r["total"]) for r in costs["rows"]] == [
         (numplate, f"{n * 100}.00") for n, numplate in enumerate(CAPPED_PLATES, start=1)
-    ][-24:]
+    ][::-1][:24]
     assert (costs["rows_total"], costs["totals"]["total"]) == (30, "46500.00")
     assert [(i["numplate"], i["days_left"]) for i in documents["items"]] == [
         (numplate, n) for n, numplate in enumerate(CAPPED_PLATES[:24], start=1)
