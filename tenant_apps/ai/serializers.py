@@ -16,6 +16,7 @@ from tenant_apps.reports.serializers import (
 
 from .actions import ActionSerializer
 from .facade import MAX_ROWS, TOP_METRICS
+from .languages import question_language
 from .models import AIAuditEntry
 from .providers import CHARTS, ChatRequest
 
@@ -31,16 +32,23 @@ class ChatContextSerializer(KeywordNamesMixin, serializers.Serializer):
 class ChatInputSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=4000, trim_whitespace=True)
     language = serializers.ChoiceField(
-        choices=Language.choices, required=False, help_text="Default: the user's language."
+        choices=Language.choices,
+        required=False,
+        help_text="The answer's language. Default: the question's own (Kyrgyz, Russian or "
+        "English), else the user's (or `Accept-Language`).",
     )
     context = ChatContextSerializer(required=False, default=dict)
 
-    def to_request(self, user) -> ChatRequest:
+    def to_request(self, user, *, request_language: str) -> ChatRequest:
+        """The question, answered in `language` if given, else in the question's own, else in
+        the request's (the user's, or what `Accept-Language` names)."""
         data, context = self.validated_data, self.validated_data["context"]
         car = context.get("car")
         return ChatRequest(
             message=data["message"],
-            language=data.get("language") or user.language,
+            language=(
+                data.get("language") or question_language(data["message"]) or request_language
+            ),
             car_id=car.pk if car else None,
             date_from=f"{context['from']:%Y-%m}" if context.get("from") else None,
             date_to=f"{context['to']:%Y-%m}" if context.get("to") else None,

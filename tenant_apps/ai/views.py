@@ -1,5 +1,3 @@
-import dataclasses
-
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -66,10 +64,8 @@ class ChatView(AIView):
     def post(self, request):
         payload = ChatInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        chat_request = payload.to_request(request.user)
-        if "language" not in payload.validated_data:
-            # The request's language: the user's own, unless `Accept-Language` names another.
-            chat_request = dataclasses.replace(chat_request, language=translation.get_language())
+        # The request's language: the user's own, unless `Accept-Language` names another.
+        chat_request = payload.to_request(request.user, request_language=translation.get_language())
         reply = services.chat_answer(user=request.user, request=chat_request)
         body = {"reply": reply.reply, "actions": reply.actions, "data": reply.data}
         return Response(ChatOutputSerializer(body).data)

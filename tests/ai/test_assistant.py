@@ -753,12 +753,14 @@ def test_every_role_may_ask(acme_as, fleet, role):
     assert body["data"]["totals"] == {"period": None, "numplate": None, **FUEL_A_MARCH}
 
 
-def test_the_users_language_is_the_default(acme_as, fleet):
+def test_the_question_is_answered_in_its_own_language(acme_as, fleet):
+    """A Russian-speaking user's English question gets an English answer (test_chat_language
+    has the rule)."""
     client = acme_as(Role.GUEST, language="ru")
 
     body = chat(client, f"fuel consumption of 01KG123ABC in March {Y}")
 
-    assert body["reply"].startswith("Топливо по 01KG123ABC")
+    assert body["reply"].startswith("Fuel of 01KG123ABC")
     assert chat(client, "asdf", language="en")["reply"] == HELP["en"]
     assert chat(client, "asdf", language="ky")["reply"] == HELP["ru"]
 
