@@ -186,3 +186,36 @@ def test_by_car_the_facade_keeps_the_biggest_consumers_not_the_last_plates(in_ac
     assert [r["liters"] for r in result["rows"][:3]] == ["500.00", "39.00", "38.00"]
     assert result["rows"][0]["numplate"] == "00KG000BIG"
     assert result["rows"][-1]["liters"] == "17.00"  # the 24th: 500, then 39 down to 17
+
+
+# --- Periods said the way people say them, on a fixed today -------------------------------------
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """The provider's today: 15 May 2026 (a quarter's second month, March before it, June after)."""
+    from tenant_apps.ai.providers import local
+
+    monkeypatch.setattr(local, "company_today", lambda company: dt.date(2026, 5, 15))
+
+
+@pytest.mark.parametrize(
+    ("message", "period"),
+    [
+        ("fuel consumption last quarter", ("2026-01", "2026-03")),
+        ("расход топлива за прошлый квартал", ("2026-01", "2026-03")),
+        ("fuel this quarter", ("2026-04", "2026-06")),
+        ("fuel in Q3", ("2025-07", "2025-09")),  # Q3 2026 has not begun: the latest Q3
+        ("fuel in Q1 2026", ("2026-01", "2026-03")),
+        ("расход топлива за 2 квартал 2025", ("2025-04", "2025-06")),
+        ("расход топлива за третий квартал", ("2025-07", "2025-09")),
+        ("расход топлива за март", ("2026-03", "2026-03")),
+        ("расход топлива за июнь", ("2025-06", "2025-06")),  # June 2026 is ahead
+        ("fuel consumption in december", ("2025-12", "2025-12")),
+        ("fuel consumption in May", ("2026-05", "2026-05")),
+    ],
+)
+def test_periods_as_people_say_them(dispatcher, in_acme, fixed_today, message, period):
+    body = chat(dispatcher, message)
+
+    assert (body["data"]["from"], body["data"]["to"]) == period

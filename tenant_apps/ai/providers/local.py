@@ -295,10 +295,15 @@ class LocalProvider:
             year = int(last_year)
             start_year = int(first_year) if first_year else year - (first_month > last_month)
             return f"{start_year}-{first_month:02d}", f"{year}-{last_month:02d}"
+        quarter = self._quarter(lowered)
+        if quarter is not None:
+            first = quarter
+            last = dt.date(first.year, first.month + 2, 1)
+            return f"{first:%Y-%m}", f"{last:%Y-%m}"
         months = list(ISO_MONTH.finditer(lowered))
         if len(months) >= 2:
             return months[0].group(0), months[1].group(0)
-        month = self._month(lowered)
+        month = self._month(lowered) or self._month_without_year(lowered)
         if month is not None:
             return f"{month:%Y-%m}", f"{month:%Y-%m}"
         year = YEAR.search(lowered)
@@ -310,6 +315,39 @@ class LocalProvider:
             )
             return f"{year[1]}-01", last
         return request.date_from, request.date_to
+
+    def _month_without_year(self, lowered: str) -> dt.date | None:
+        """ "за март", "in March": the latest March that has begun (this year's, or last year's
+        while this year's is still ahead)."""
+        match = re.search(rf"\b({MONTH_NAME})\b", lowered, re.IGNORECASE)
+        if match is None or (match[1] == "may" and not re.search(r"\bin may\b", lowered)):
+            return None  # "may" is mostly the verb
+        index = self._month_index(match[1])
+        year = self.today.year - (index > self.today.month)
+        return dt.date(year, index, 1)
+
+    def _quarter(self, lowered: str) -> dt.date | None:
+        """The first month of the quarter named: "last quarter", "this quarter", "Q3 2026",
+        "3 квартал", "третий квартал" (without a year: the latest such quarter that has begun)."""
+        current = (self.today.month - 1) // 3
+        if _has(lowered, "last quarter", "previous quarter", r"прошл\w* квартал"):
+            index, year = (current - 1) % 4, self.today.year - (current == 0)
+            return dt.date(year, index * 3 + 1, 1)
+        if _has(lowered, "this quarter", r"(?:этот|этом|текущ\w*) квартал"):
+            return dt.date(self.today.year, current * 3 + 1, 1)
+        match = re.search(
+            r"\bq([1-4])\b|\b([1-4])(?:-?(?:й|ий|ый|st|nd|rd|th))?\s*(?:квартал|quarter)"
+            r"|\b(перв|втор|трет|четв[её]рт)\w*\s+квартал",
+            lowered,
+        )
+        if match is None:
+            return None
+        ordinals = {"перв": 0, "втор": 1, "трет": 2, "четв": 3}
+        word = match[3]
+        index = int(match[1] or match[2]) - 1 if word is None else ordinals[word[:4]]
+        named = YEAR.search(lowered[match.end() :]) or YEAR.search(lowered)
+        year = int(named[1]) if named else self.today.year - (index > current)
+        return dt.date(year, index * 3 + 1, 1)
 
     # --- Answers ----------------------------------------------------------------------------
 
@@ -457,7 +495,9 @@ class LocalProvider:
         )
 
     def _month_or_current(self, lowered: str) -> dt.date:
-        return self._month(lowered) or self.today.replace(day=1)
+        return (
+            self._month(lowered) or self._month_without_year(lowered) or self.today.replace(day=1)
+        )
 
     def _month_label(self, month: dt.date) -> str:
         return f"{month:%Y-%m}"
