@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from shared_apps.core.choices import Language
 from shared_apps.core.serializers import KeywordNamesMixin
+from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus
 from tenant_apps.fleet.serializers import MonthField
 from tenant_apps.reports.selectors import GROUPINGS
@@ -163,6 +164,38 @@ class ChatDocumentsSerializer(serializers.Serializer):
     )
 
 
+class ChatComplianceRowSerializer(serializers.Serializer):
+    car = serializers.IntegerField()
+    numplate = serializers.CharField()
+    obligation = serializers.ChoiceField(choices=Obligation.choices)
+    status = serializers.ChoiceField(choices=ComplianceStatus.choices)
+    due = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+
+
+class ChatComplianceCountsSerializer(serializers.Serializer):
+    missing = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    expiring = serializers.IntegerField()
+    active = serializers.IntegerField()
+
+
+class ChatComplianceSerializer(serializers.Serializer):
+    """May each car in service be on the road today (the compliance report's rows), worst
+    first."""
+
+    kind = kind_field("compliance_rows")
+    today = serializers.DateField(help_text="Today in the company's timezone.")
+    days = serializers.IntegerField(help_text="The warning window used for `expiring`.")
+    status = serializers.ChoiceField(choices=ComplianceStatus.choices, allow_null=True)
+    obligation = serializers.ChoiceField(choices=Obligation.choices, allow_null=True)
+    counts = ChatComplianceCountsSerializer()
+    rows = ChatComplianceRowSerializer(many=True)
+    rows_total = serializers.IntegerField(
+        help_text=f"Matching rows; `rows` has the first {MAX_ROWS}."
+    )
+
+
 class ChatTopCarSerializer(serializers.Serializer):
     car = serializers.IntegerField()
     numplate = serializers.CharField()
@@ -186,6 +219,7 @@ CHAT_DATA = {
     "fuel_consumption": ChatFuelConsumptionSerializer,
     "maintenance_costs": ChatMaintenanceCostsSerializer,
     "documents": ChatDocumentsSerializer,
+    "compliance_rows": ChatComplianceSerializer,
     "top_cars": ChatTopCarsSerializer,
 }
 

@@ -42,6 +42,7 @@ TOOL_NAMES = [
     "fuel_consumption",
     "maintenance_costs",
     "documents_status",
+    "compliance",
     "top_cars",
     "propose_actions",
 ]

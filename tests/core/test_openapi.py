@@ -273,6 +273,7 @@ def test_the_chat_data_has_one_schema_per_kind(schema):
     # Every kind either provider answers (the local one names the same kinds).
     kinds = [
         "car",
+        "compliance_rows",
         "documents",
         "fleet_summary",
         "fuel_consumption",

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from shared_apps.accounts.roles import Role
 from shared_apps.dictionaries.selectors import dictionary_list
+from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.fields import numplate_normalize
 from tenant_apps.fleet.models import Car, CarStatus, FuelRecord, MonthlyMileage
 from tenant_apps.fleet.rights import WRITE_ROLES
@@ -121,6 +122,11 @@ TEXTS = {
             "too (“0 km” if none), e.g. “50 l, 3000 som, 420 km”."
         ),
         "role_refused": "Your role ({role}) cannot change {what}; ask {who}.",
+        "in_status": "Cars with the status “{status}”: {count} of {total}.",
+        "lacking": "Without a valid {name}: {items}.",
+        "all_covered": "Every car in service has a valid {name}.",
+        "car_obligation": "{name}: {items}.",
+        "compliance_item": "{numplate} {status}{due}",
         "what": {"fuel_record": "fuel records", "monthly_mileage": "mileages",
                  "insurance": "insurances", "car": "cars"},
         "mileage_action": "{verb} the mileage of {numplate}, {month}: {km} km",
@@ -171,6 +177,11 @@ TEXTS = {
             "(«0 км», если не ездила), например «50 л, 3000 сом, 420 км»."
         ),
         "role_refused": "Ваша роль ({role}) не позволяет менять {what}; обратитесь к: {who}.",
+        "in_status": "Машин в статусе «{status}»: {count} из {total}.",
+        "lacking": "Без действующего документа «{name}»: {items}.",
+        "all_covered": "У всех машин в работе есть действующий документ «{name}».",
+        "car_obligation": "{name}: {items}.",
+        "compliance_item": "{numplate} {status}{due}",
         "what": {"fuel_record": "записи о топливе", "monthly_mileage": "пробег",
                  "insurance": "страховки", "car": "машины"},
         "mileage_action": "{verb} пробег {numplate}, {month}: {km} км",
@@ -183,6 +194,17 @@ TEXTS = {
         "need_km": "Для пробега нужны километры, например «1500 км, март 2026».",
     },
 }  # fmt: skip
+OBLIGATION_WORDS = [
+    (Obligation.OSAGO, ("osago", "осаго")),
+    (Obligation.CASCO, ("casco", "каско")),
+    (Obligation.INSPECTION, ("inspection", "техосмотр", "техосмотр")),
+    (Obligation.FIRE_EXTINGUISHER, ("extinguisher", "огнетушит")),
+    (Obligation.FIRST_AID_KIT, ("first-aid", "first aid", "аптечк")),
+    (Obligation.BATTERY_WARRANTY, ("battery warranty", "гарантия на аккумулятор")),
+]
+# "which cars have no valid OSAGO", "без ОСАГО", "у каких машин нет техосмотра"
+WITHOUT_WORDS = (r"\bno valid\b", r"\bwithout\b", r"\bhave no\b", r"\bmissing\b", r"\bбез\b",
+                 r"\bнет\b", "не действ", "просроч", "отсутств")  # fmt: skip
 STATUS_WORDS = [
     (CarStatus.REPAIR, ("repair", "ремонт")),
     (CarStatus.RESERVE, ("reserve", "резерв")),
@@ -211,8 +233,16 @@ class LocalProvider:
         if missing_plate:
             return ChatReply(self.t["no_car"].format(plate=missing_plate))
         date_from, date_to = self._period(lowered, request)
+        status = _target_status(lowered)
+        if status and _has(lowered, r"how many cars", r"\bwhich cars", r"сколько (?:машин|авто)",
+                           r"какие (?:машин|авто)"):  # fmt: skip
+            return self._cars_in_status(status)
+        obligation = next((o for o, words in OBLIGATION_WORDS if _has(lowered, *words)), None)
+        if obligation and (car or _has(lowered, *WITHOUT_WORDS)):
+            return self._compliance(car, obligation, lacking=car is None)
         if _has(lowered, r"\btop\b", r"\bmost\b", r"\bhighest\b", r"\bworst\b", r"\bтоп\b",
-                r"\bсамы[хейм]", "больше всего", "наибол"):  # fmt: skip
+                r"\bсам(?:ая|ый|ое|ые|ых|ой|ую)\b", "больше всего", "наибол",
+                "дорог", "expensive"):  # fmt: skip
             return self._top(lowered, date_from, date_to)
         if _has(lowered, "expir", "insurance", "inspection", "osago", "casco", "истека",
                 "просроч", "страхов", "техосмотр", "осаго", "каско", "документ"):  # fmt: skip
@@ -426,11 +456,13 @@ class LocalProvider:
         else:
             metric = "cost"
         limit = re.search(r"\b(?:top|топ)[\s-]*(\d{1,2})\b", lowered)
+        # "самая дорогая машина", "the most expensive car": one car
+        one = _has(lowered, r"\bсам(?:ая|ый|ое)\b", r"\bthe most\b", r"\bmost expensive car\b")
         result = facade.top_cars(
             metric=metric,
             date_from=date_from,
             date_to=date_to,
-            limit=int(limit[1]) if limit else 5,
+            limit=int(limit[1]) if limit else 1 if one else 5,
         )
         period = {"from": result["from"], "to": result["to"]}
         data = reply_data("top_cars", result)
@@ -439,6 +471,45 @@ class LocalProvider:
         items = ", ".join(f"{r['numplate']} ({r['value']})" for r in result["rows"])
         reply = self.t["top"].format(metric=self.t["metric"][metric], items=items, **period)
         return ChatReply(reply, data=data)
+
+    def _cars_in_status(self, status: str) -> ChatReply:
+        summary = facade.fleet_summary()
+        names = {
+            e["code"]: e["name"] for e in dictionary_list(kind="car_statuses", language=self.lang)
+        }
+        reply = self.t["in_status"].format(
+            status=names.get(status, status),
+            count=summary["cars_by_status"].get(status, 0),
+            total=summary["cars"],
+        )
+        return ChatReply(reply, data=reply_data("fleet_summary", summary))
+
+    def _compliance(self, car: dict | None, obligation: str, *, lacking: bool) -> ChatReply:
+        """One car's obligation (its document, kit item, ...), or the cars that lack it: no
+        valid cover today (missing or expired), worst first."""
+        result = facade.compliance(obligation=obligation, car_id=car["id"] if car else None)
+        with translation.override(self.lang):
+            name = str(Obligation(obligation).label)
+            statuses = {code: str(label) for code, label in ComplianceStatus.choices}
+        rows = result["rows"]
+        if lacking:
+            rows = [r for r in rows if r["status"] in ("missing", "expired")]
+            if not rows:
+                return ChatReply(
+                    self.t["all_covered"].format(name=name),
+                    data=reply_data("compliance_rows", result),
+                )
+        items = ", ".join(
+            self.t["compliance_item"].format(
+                numplate=r["numplate"],
+                status=statuses[r["status"]].lower(),
+                due=f" {r['due']}" if r["due"] else "",
+            )
+            for r in rows
+        )
+        template = "lacking" if lacking else "car_obligation"
+        reply = self.t[template].format(name=name, items=items or statuses["missing"].lower())
+        return ChatReply(reply, data=reply_data("compliance_rows", result))
 
     # --- Proposed changes ---------------------------------------------------------------------
 

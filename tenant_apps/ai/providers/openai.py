@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from shared_apps.core.exceptions import ServiceUnavailable
+from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.models import DocumentStatus
 from tenant_apps.fleet.selectors import company_today
 
@@ -74,6 +75,18 @@ TOOLS = [
         },
     ),
     _tool(
+        "compliance",
+        "May each car in service be on the road today: one row per car and obligation (osago, "
+        "inspection, fire_extinguisher, first_aid_kit, casco, battery_warranty, service) with "
+        "its status (missing, expired, expiring, active) and due date, worst first.",
+        {
+            "status": {"type": "string", "enum": ComplianceStatus.values},
+            "obligation": {"type": "string", "enum": Obligation.values},
+            **_CAR,
+            "days": {"type": "integer", "minimum": 0, "maximum": 3650},
+        },
+    ),
+    _tool(
         "top_cars",
         "Cars ranked by maintenance cost, l/100 km or fuel cost.",
         {
@@ -113,6 +126,7 @@ READERS = {
     "fuel_consumption": facade.fuel_consumption,
     "maintenance_costs": facade.maintenance_costs,
     "documents_status": facade.documents_status,
+    "compliance": facade.compliance,
     "top_cars": facade.top_cars,
 }
 # The `kind` of `ChatReply.data` that each reader's result is (the local provider's names).
@@ -120,6 +134,7 @@ DATA_KINDS = {
     **{name: name for name in READERS},
     "find_car": "car",
     "documents_status": "documents",
+    "compliance": "compliance_rows",
 }
 
 
