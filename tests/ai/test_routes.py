@@ -71,14 +71,47 @@ def test_one_cars_osago(guest, fleet):
     [
         (
             "Which cars have no valid OSAGO?",
-            "Without a valid OSAGO: 01KG003RTE missing, 01KG002RTE expired {lapsed}.",
+            "No valid OSAGO: 01KG003RTE missing, 01KG002RTE expired {lapsed}.",
         ),
         (
             "у каких машин нет осаго",  # noqa: RUF001
-            "Без действующего документа «ОСАГО»: 01KG003RTE отсутствует, "
-            "01KG002RTE просрочено {lapsed}.",
+            "«ОСАГО» не в порядке: 01KG003RTE отсутствует, 01KG002RTE просрочено {lapsed}.",
         ),
     ],
 )
 def test_the_cars_without_a_valid_osago_are_named(guest, fleet, message, template):
     assert chat(guest, message)["reply"] == template.format(lapsed=fleet["lapsed_end"])
+
+
+def test_the_cars_without_a_fire_extinguisher(guest, fleet):
+    """No car has a kit: every one lacks it ("missing"), plates in order."""
+    assert chat(guest, "у каких машин нет огнетушителя")["reply"] == (
+        "«Огнетушитель» не в порядке: 01KG001RTE отсутствует, 01KG002RTE отсутствует, "
+        "01KG003RTE отсутствует."
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "days"),
+    [
+        ("what expires in the next 120 days", 120),
+        ("что истекает в ближайшие 10 дней", 10),
+        ("what expires soon", 30),  # the company's window
+    ],
+)
+def test_a_window_asked_for_is_used(guest, fleet, message, days):
+    body = chat(guest, message)
+
+    assert body["data"]["days"] == days
+
+
+def test_a_policy_yet_to_start_is_not_listed_as_urgent(guest, fleet, in_acme):
+    """A renewal bought ahead (upcoming) is no news; the lapsed policy is."""
+    today = company_today(in_acme)
+    InsuranceFactory(car=fleet["b"], number="RENEWAL-1", start_date=today + dt.timedelta(days=3),
+                     end_date=today + dt.timedelta(days=368))  # fmt: skip
+
+    reply = chat(guest, "what expires soon?", language="en")["reply"]
+
+    assert "RENEWAL" not in reply
+    assert reply.endswith(f"Soonest: 01KG002RTE osago {fleet['lapsed_end']}.")

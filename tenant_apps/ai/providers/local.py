@@ -123,7 +123,7 @@ TEXTS = {
         ),
         "role_refused": "Your role ({role}) cannot change {what}; ask {who}.",
         "in_status": "Cars with the status “{status}”: {count} of {total}.",
-        "lacking": "Without a valid {name}: {items}.",
+        "lacking": "No valid {name}: {items}.",
         "all_covered": "Every car in service has a valid {name}.",
         "car_obligation": "{name}: {items}.",
         "compliance_item": "{numplate} {status}{due}",
@@ -178,8 +178,8 @@ TEXTS = {
         ),
         "role_refused": "Ваша роль ({role}) не позволяет менять {what}; обратитесь к: {who}.",
         "in_status": "Машин в статусе «{status}»: {count} из {total}.",
-        "lacking": "Без действующего документа «{name}»: {items}.",
-        "all_covered": "У всех машин в работе есть действующий документ «{name}».",
+        "lacking": "«{name}» не в порядке: {items}.",
+        "all_covered": "«{name}» в порядке у всех машин в работе.",
         "car_obligation": "{name}: {items}.",
         "compliance_item": "{numplate} {status}{due}",
         "what": {"fuel_record": "записи о топливе", "monthly_mileage": "пробег",
@@ -246,7 +246,7 @@ class LocalProvider:
             return self._top(lowered, date_from, date_to)
         if _has(lowered, "expir", "insurance", "inspection", "osago", "casco", "истека",
                 "просроч", "страхов", "техосмотр", "осаго", "каско", "документ"):  # fmt: skip
-            return self._documents()
+            return self._documents(lowered)
         about_fuel = _has(lowered, "fuel", "consumption", "liter", "litre", "mileage", "топлив",
                           "расход", "литр", "бензин", "дизел", "пробег", "заправ")  # fmt: skip
         about_upkeep = _has(lowered, "maintenance", "repair", "spare", "ремонт", "обслуж",
@@ -435,14 +435,29 @@ class LocalProvider:
         )
         return ChatReply(reply, data=reply_data("maintenance_costs", result))
 
-    def _documents(self) -> ChatReply:
-        result = facade.documents_status()
+    def _window_days(self, lowered: str) -> int | None:
+        """The warning window a question asks for: "next 60 days", "в ближайшие 10 дней", "in
+        the next month" (to the end of next month); None: the company's own."""
+        match = re.search(
+            r"(?:next|within|ближайш\w*|следующ\w*|в течение)\s+(\d{1,4})\s*(?:days?|дн)", lowered
+        )
+        if match:
+            return int(match[1])
+        if _has(lowered, r"next month", r"следующ\w* месяц"):
+            next_month = (self.today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            end = (next_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            return (end - self.today).days
+        return None
+
+    def _documents(self, lowered: str) -> ChatReply:
+        result = facade.documents_status(days=self._window_days(lowered))
         reply = self.t["documents"].format(
             days=result["days"],
             expiring=result["counts"]["expiring"],
             expired=result["counts"]["expired"],
         )
-        urgent = [i for i in result["items"] if i["status"] != "active"][:5]
+        # What needs doing: a policy yet to start is no news (it is the renewal).
+        urgent = [i for i in result["items"] if i["status"] in ("expiring", "expired")][:5]
         if urgent:
             items = ", ".join(f"{i['numplate']} {i['type']} {i['end']}" for i in urgent)
             reply += self.t["documents_items"].format(items=items)
