@@ -24,10 +24,11 @@ class Minimiser:
     def __init__(self):
         names = set(Car.objects.exclude(driver_name="").values_list("driver_name", flat=True))
         full = {name for name in names if len(name) > 2}
-        # Surnames as stems, so that declined forms go too: Асанов → Асанову, Петрова → Петровой.
+        # Surnames as stems, so that declined forms go too: Асанов → Асанову, Петрова → Петровой,
+        # and Kyrgyz ones, whose case endings follow the feminine -а: Петрова → Петрованын (4).
         stems = {_stem(name.split()[0]) for name in names if len(name.split()[0]) > 3}
         alternatives = [re.escape(n) for n in sorted(full, key=len, reverse=True)]
-        alternatives += [re.escape(s) + r"\w{0,3}" for s in sorted(stems, key=len, reverse=True)]
+        alternatives += [re.escape(s) + r"\w{0,4}" for s in sorted(stems, key=len, reverse=True)]
         pattern = rf"\b(?:{'|'.join(alternatives)})\b"
         self.names = re.compile(pattern, re.IGNORECASE) if alternatives else None
 

@@ -655,7 +655,8 @@ def test_nothing_personal_is_sent_out(acme, drivers, openai, client):
 # Declined forms of the drivers' surnames (Асанов, Петрова): Russian cases, then Kyrgyz ones.
 DECLINED = ["Асанова", "Асанову", "Асановым", "Асанове", "Петровой", "Петрову", "Петровою",
             "Асановго", "Асановдун", "Асановду", "Асановдо", "Асановдон",
-            "Петровага", "Петрованы", "Петровада"]  # fmt: skip
+            "Петровага", "Петрованы", "Петровада", "Петрованын", "Петровадан",
+            "Асановдун", "Асановдон"]  # fmt: skip
 # Phone numbers of 9, 10, 12 and 15 digits, written as people write them.
 PHONE_FORMS = ["555 123 456", "0555 123 456", "+996 (555) 12-34-56", "+882 1234 5678 9012"]
 # Dates, months, amounts and a number plate that look like phone numbers but are not.
