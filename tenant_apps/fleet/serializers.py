@@ -14,6 +14,7 @@ from shared_apps.core.integrity import (
     exclusion_error_messages,
     unique_error_fields,
 )
+from shared_apps.core.rows import CompiledRowSerializer
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
@@ -239,7 +240,8 @@ class InspectionBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
         fields = ["id", "number", "valid_until", "days_left"]
 
 
-class ComplianceRowSerializer(serializers.Serializer):
+# A report may have tens of thousands of rows: written by a compiled writer (core.rows).
+class ComplianceRowSerializer(CompiledRowSerializer):
     """One obligation of one car and where it stands today."""
 
     car = serializers.IntegerField()
@@ -265,19 +267,6 @@ class ComplianceRowSerializer(serializers.Serializer):
         help_text="The id of the insurance, inspection or battery `due` is read from; for kit "
         "items, the car's kit.",
     )
-
-    def to_representation(self, row) -> dict:
-        # The fields above, written out: a report may have tens of thousands of rows, and
-        # DRF's field by field path costs more than the query.
-        return {
-            "car": row.car,
-            "numplate": row.numplate,
-            "obligation": row.obligation,
-            "status": row.status,
-            "due": None if row.due is None else row.due.isoformat(),
-            "days_left": row.days_left,
-            "document": row.document,
-        }
 
 
 class CarSummarySerializer(serializers.Serializer):

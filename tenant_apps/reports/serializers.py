@@ -5,6 +5,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from shared_apps.core.rows import CompiledRowSerializer
 from shared_apps.core.serializers import KeywordNamesMixin
 from shared_apps.core.validators import FREE_FORM_JSON_VALIDATORS
 from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
@@ -213,7 +214,8 @@ class FuelTotalsSerializer(serializers.Serializer):
     )
 
 
-class GroupSerializer(serializers.Serializer):
+# By car a report has 10,000 rows: written by a compiled writer (core.rows).
+class GroupSerializer(CompiledRowSerializer):
     """Which group a row is: `period` when grouped by month or year, `car` and `numplate` when
     grouped by car."""
 
