@@ -119,18 +119,25 @@ def with_car_month_mileage(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord
     ).annotate(car_month_km=Coalesce("month_mileage__mileage_km", "mileage_km"))
 
 
+def months_driven_without_fuel(
+    mileages: QuerySet[MonthlyMileage] | None = None,
+) -> QuerySet[MonthlyMileage]:
+    """The mileage records of months that have no fuel record (an electric car): the car-months
+    `with_car_month_mileage` does not reach, since it starts from the fuel records."""
+    mileages = MonthlyMileage.objects.all() if mileages is None else mileages
+    fuel_of_the_month = FuelRecord.objects.filter(car=OuterRef("car"), period=OuterRef("month"))
+    return mileages.exclude(Exists(fuel_of_the_month))
+
+
 def car_month_mileages() -> QuerySet:
     """Every car-month that has km, as `(car_id, month, km)` rows: the fuel records' months with
-    their car-month's km (`with_car_month_mileage`) and the mileage records of months without
-    fuel (an electric car). What counts km over many months (a service plan) reads it."""
-    fuel_of_the_month = FuelRecord.objects.filter(car=OuterRef("car"), period=OuterRef("month"))
+    their car-month's km (`with_car_month_mileage`) and `months_driven_without_fuel`. What
+    counts km over many months (a service plan) reads it."""
     fuelled = with_car_month_mileage(FuelRecord.objects.order_by()).values_list(
         "car_id", "period", "car_month_km"
     )
-    driven_only = (
-        MonthlyMileage.objects.order_by()
-        .exclude(Exists(fuel_of_the_month))
-        .values_list("car_id", "month", "mileage_km")
+    driven_only = months_driven_without_fuel(MonthlyMileage.objects.order_by()).values_list(
+        "car_id", "month", "mileage_km"
     )
     return fuelled.union(driven_only, all=True)
 

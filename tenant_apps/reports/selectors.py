@@ -34,6 +34,7 @@ from tenant_apps.fleet.selectors import (
     CompanyClock,
     document_status,
     document_status_q,
+    months_driven_without_fuel,
     with_car_month_mileage,
 )
 
@@ -123,12 +124,12 @@ def _car_month_sums(period: MonthPeriod, group_by: str, cars: CarScope):
         )
         .order_by()
     )
-    fuel_of_the_month = FuelRecord.objects.filter(car=OuterRef("car"), period=OuterRef("month"))
     driven_only = (
-        MonthlyMileage.objects.filter(
-            cars.q("car__"), month__gte=period.first, month__lte=period.last
+        months_driven_without_fuel(
+            MonthlyMileage.objects.filter(
+                cars.q("car__"), month__gte=period.first, month__lte=period.last
+            )
         )
-        .exclude(Exists(fuel_of_the_month))
         .values(**driven_group)
         .annotate(
             **driven_extra,
