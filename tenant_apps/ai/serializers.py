@@ -5,9 +5,10 @@ from shared_apps.core.choices import Language
 from shared_apps.core.serializers import KeywordNamesMixin
 from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus
-from tenant_apps.fleet.serializers import MonthField
+from tenant_apps.fleet.serializers import MonthField, ObligationStatusSerializer
 from tenant_apps.reports.selectors import GROUPINGS
 from tenant_apps.reports.serializers import (
+    ComplianceCountsSerializer,
     CostTotalsSerializer,
     DocumentCountsSerializer,
     DocumentItemSerializer,
@@ -164,22 +165,6 @@ class ChatDocumentsSerializer(serializers.Serializer):
     )
 
 
-class ChatComplianceRowSerializer(serializers.Serializer):
-    car = serializers.IntegerField()
-    numplate = serializers.CharField()
-    obligation = serializers.ChoiceField(choices=Obligation.choices)
-    status = serializers.ChoiceField(choices=ComplianceStatus.choices)
-    due = serializers.DateField(allow_null=True)
-    days_left = serializers.IntegerField(allow_null=True)
-
-
-class ChatComplianceCountsSerializer(serializers.Serializer):
-    missing = serializers.IntegerField()
-    expired = serializers.IntegerField()
-    expiring = serializers.IntegerField()
-    active = serializers.IntegerField()
-
-
 class ChatComplianceSerializer(serializers.Serializer):
     """May each car in service be on the road today (the compliance report's rows), worst
     first."""
@@ -189,8 +174,8 @@ class ChatComplianceSerializer(serializers.Serializer):
     days = serializers.IntegerField(help_text="The warning window used for `expiring`.")
     status = serializers.ChoiceField(choices=ComplianceStatus.choices, allow_null=True)
     obligation = serializers.ChoiceField(choices=Obligation.choices, allow_null=True)
-    counts = ChatComplianceCountsSerializer()
-    rows = ChatComplianceRowSerializer(many=True)
+    counts = ComplianceCountsSerializer()
+    rows = ObligationStatusSerializer(many=True)
     rows_total = serializers.IntegerField(
         help_text=f"Matching rows; `rows` has the first {MAX_ROWS}."
     )

@@ -240,9 +240,9 @@ class InspectionBriefSerializer(DaysLeftMixin, serializers.ModelSerializer):
         fields = ["id", "number", "valid_until", "days_left"]
 
 
-# A report may have tens of thousands of rows: written by a compiled writer (core.rows).
-class ComplianceRowSerializer(CompiledRowSerializer):
-    """One obligation of one car and where it stands today."""
+class ObligationStatusSerializer(serializers.Serializer):
+    """One obligation of one car and where it stands today (a compliance row, also as the
+    assistant and the reminders show it)."""
 
     car = serializers.IntegerField()
     numplate = serializers.CharField()
@@ -262,6 +262,12 @@ class ComplianceRowSerializer(CompiledRowSerializer):
     days_left = serializers.IntegerField(
         allow_null=True, help_text="Days until `due`; negative once it has passed."
     )
+
+
+# A report may have tens of thousands of rows: written by a compiled writer (core.rows).
+class ComplianceRowSerializer(CompiledRowSerializer, ObligationStatusSerializer):
+    """One obligation of one car and where it stands today."""
+
     document = serializers.IntegerField(
         allow_null=True,
         help_text="The id of the insurance, inspection or battery `due` is read from; for kit "

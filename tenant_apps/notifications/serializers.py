@@ -1,17 +1,13 @@
 from rest_framework import serializers
 
-from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
+from tenant_apps.fleet.serializers import ObligationStatusSerializer
 
 from .models import Notification, Threshold
 
 
-class NotificationItemSerializer(serializers.Serializer):
-    car = serializers.IntegerField()
-    numplate = serializers.CharField()
-    obligation = serializers.ChoiceField(choices=Obligation.choices)
-    status = serializers.ChoiceField(choices=ComplianceStatus.choices)
-    due = serializers.DateField(allow_null=True)
-    days_left = serializers.IntegerField(allow_null=True)
+class NotificationItemSerializer(ObligationStatusSerializer):
+    """An obligation that crossed a threshold, as the digest told it."""
+
     threshold = serializers.ChoiceField(choices=Threshold.choices)
     plan = serializers.CharField(help_text="A service's maintenance plan (else empty).")
     url = serializers.CharField(help_text="The car on the frontend.")
