@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from shared_apps.core.openapi import (
     params_error_codes,
 )
 from shared_apps.core.parsers import LimitedMultiPartParser
+from tenant_apps.jobs.views import OwnJobsViewSet
 from tenant_apps.reports.tables import TEXT, Column, Table
 from tenant_apps.reports.views import XLSX_TYPE, file_response
 
@@ -23,23 +24,13 @@ from .serializers import ImportJobCreateSerializer, ImportJobSerializer
 
 
 @extend_params_validation_errors(params_error_codes(ImportJobCreateSerializer), actions=["create"])
-class ImportJobViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Sheets of cars and records imported in the background. Each user sees their own jobs."""
+class ImportJobViewSet(OwnJobsViewSet):
+    """Sheets of cars and records imported in the background (the entity's write rights are
+    checked by the service: 403). Each user sees their own jobs."""
 
+    job_model = ImportJob
     serializer_class = ImportJobSerializer
-    # Every role may ask; the entity's write rights are checked by the service (403).
-    read_roles = write_roles = ALL_ROLES
     parser_classes = [LimitedMultiPartParser]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ImportJob.objects.none()
-        return ImportJob.objects.filter(created_by=self.request.user)
 
     @extend_schema(
         summary="Import a sheet",

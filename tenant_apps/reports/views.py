@@ -5,18 +5,18 @@ import tempfile
 from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared_apps.accounts.roles import ALL_ROLES
 from shared_apps.core.openapi import (
     error_response,
     extend_params_validation_errors,
     params_error_codes,
     search_validation_errors,
 )
+from tenant_apps.jobs.views import OwnJobsViewSet
 
 from . import openapi, services, tables  # noqa: F401 - openapi: the export schema extensions
 from .links import export_job_for_download
@@ -189,21 +189,12 @@ class ComplianceView(ReportView):
     ),
     actions=["create"],
 )
-class ExportJobViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Reports built as files in the background. Each user sees their own jobs."""
+class ExportJobViewSet(OwnJobsViewSet):
+    """Reports built as files in the background (every role reads every report). Each user
+    sees their own jobs."""
 
+    job_model = ExportJob
     serializer_class = ExportJobSerializer
-    read_roles = write_roles = ALL_ROLES  # every role reads every report
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ExportJob.objects.none()
-        return ExportJob.objects.filter(created_by=self.request.user)
 
     @extend_schema(
         summary="Queue a report export",
