@@ -30,7 +30,7 @@ from tenant_apps.fleet.models import MaintenancePlan
 from tenant_apps.fleet.selectors import CompanyClock, company_clock, company_users
 from tenant_apps.reports.car_scope import WHOLE_FLEET
 
-from .models import EmailStatus, Notification, Threshold
+from .models import EmailStatus, Notification, ReminderSent, Threshold
 
 DAYS_BEFORE = (1, 7, 30)
 
@@ -108,11 +108,7 @@ def _notify(user: User, due: list[DueItem]) -> Notification | None:
         items=[_item_json(item) for item in told],
         email_status=EmailStatus.PENDING if emailed else EmailStatus.NOT_SENT,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE notifications_remindersent SET notification_id = %s WHERE id = ANY(%s)",
-            [notification.pk, list(claimed.values())],
-        )
+    ReminderSent.objects.filter(pk__in=claimed.values()).update(notification=notification)
     if emailed:
         from .tasks import send_notification_email  # the task module imports this one
 

@@ -290,6 +290,7 @@ def obligation_names() -> dict[str, str]:
         "first_aid_kit": pgettext("obligation", "first_aid_kit"),
         "casco": pgettext("obligation", "casco"),
         "battery_warranty": pgettext("obligation", "battery_warranty"),
+        "service": pgettext("obligation", "service"),
     }
 
 

@@ -226,3 +226,17 @@ def test_the_assistant_reads_the_same_rows_capped(reader, in_acme):
     }
     with pytest.raises(ValueError, match="status must be one of"):
         facade.compliance(status="upcoming")
+
+
+def test_every_obligation_and_status_has_a_name_in_the_files():
+    """A new obligation (the maintenance plans' `service`) is named in a Russian reader's file
+    like the others, not written as its code."""
+    from django.utils import translation
+
+    from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
+    from tenant_apps.reports.tables import compliance_status_names, obligation_names
+
+    assert sorted(obligation_names()) == sorted(Obligation.values)
+    assert sorted(compliance_status_names()) == sorted(ComplianceStatus.values)
+    with translation.override("ru"):
+        assert obligation_names()["service"] == "Обслуживание"
