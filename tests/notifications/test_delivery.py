@@ -14,7 +14,6 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config.celery import app as celery_app
 from scripts.devstack import free_port
 from shared_apps.accounts.models import User
 from shared_apps.accounts.roles import Role
@@ -24,8 +23,9 @@ from tenant_apps.notifications.models import Notification, ReminderRun, Reminder
 from tenant_apps.notifications.reminders import reminders_send
 from tenant_apps.notifications.tasks import reminder_runs_start, send_notification_email
 from tests.factories import CarFactory, InsuranceFactory, UserFactory
-from tests.reports.test_exports import Worker, reset_broker_connections, worker_database_url
-from tests.scale.servers import Process, Redis, project_env
+from tests.reports.test_exports import Worker, worker_database_url
+from tests.scale.servers import Process, project_env
+from tests.scale.test_worker_killed import broker  # noqa: F401 - a Redis of the module's own
 from tests.threads import in_schema, run_in_parallel
 
 DAY = dt.date(2026, 12, 24)  # the OSAGO below ends in 7 days
@@ -136,19 +136,7 @@ def test_an_e_mail_refused_every_time_is_given_up(in_acme, acme, make_user, smtp
 # --- A real worker and a refusing server ----------------------------------------------------------
 
 
-@pytest.fixture
-def broker(tmp_path_factory, django_db_setup):
-    server = Redis(tmp_path_factory.mktemp("broker"))
-    working = celery_app.conf.broker_url
-    celery_app.conf.broker_url = server.broker_url
-    reset_broker_connections()
-    yield server
-    celery_app.conf.broker_url = working
-    reset_broker_connections()
-    server.stop()
-
-
-def test_a_worker_mails_the_digest_after_a_refusal(acme, broker, smtp):
+def test_a_worker_mails_the_digest_after_a_refusal(acme, broker, smtp):  # noqa: F811
     inbox, port = smtp
     inbox.refuse = 1
     name = f"mail-{uuid.uuid4().hex[:6]}@localhost"
