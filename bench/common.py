@@ -28,17 +28,20 @@ def migrate() -> None:
     call_command("migrate_schemas", verbosity=0)
 
 
-def bench_company():
-    """The `bench` company (created once; its data is kept in .data/bench between runs)."""
+def bench_company(
+    slug: str = BENCH_SLUG, name: str = "Benchmark LLC", admin_username: str = "bench-boss"
+):
+    """A benchmark's company, `bench` by default (created once; its data is kept in
+    .data/bench between runs)."""
     from shared_apps.companies.models import Company
     from shared_apps.companies.services import company_create
 
-    company = Company.objects.filter(slug=BENCH_SLUG).first()
+    company = Company.objects.filter(slug=slug).first()
     if company is None:
         company = company_create(
-            slug=BENCH_SLUG,
-            name="Benchmark LLC",
-            admin_username="bench-boss",
+            slug=slug,
+            name=name,
+            admin_username=admin_username,
             admin_password="Bench-pass-2026!",
         ).company
     return company

@@ -18,7 +18,14 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench.common import django_setup, in_fresh_process, migrate, peak_resident_mb, print_table
+from bench.common import (
+    bench_company,
+    django_setup,
+    in_fresh_process,
+    migrate,
+    peak_resident_mb,
+    print_table,
+)
 
 SLUG = "bench-import"
 CARS = 1_000
@@ -32,18 +39,9 @@ HEADER = ["Number plate", "Month", "Liters", "Cost", "Mileage, km"]
 def import_company():
     from django.db import connection
 
-    from shared_apps.companies.models import Company
-    from shared_apps.companies.services import company_create
     from tenant_apps.fleet.models import Car
 
-    company = Company.objects.filter(slug=SLUG).first()
-    if company is None:
-        company = company_create(
-            slug=SLUG,
-            name="Import benchmark LLC",
-            admin_username="import-boss",
-            admin_password="Bench-pass-2026!",
-        ).company
+    company = bench_company(SLUG, "Import benchmark LLC", "import-boss")
     connection.set_tenant(company)
     if Car.objects.count() != CARS:
         Car.objects.all().delete()
