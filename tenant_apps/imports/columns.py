@@ -86,13 +86,15 @@ def month_text(value: Cell) -> str:
 def choice_text(choices: type[TextChoices]) -> Callable[[Cell], str]:
     """A code, or its name in any language (the exports write names): the code."""
 
+    codes: dict[str, str] = {}  # every way to write a code → the code; made at the first cell
+
     def convert(value: Cell) -> str:
+        if not codes:
+            for code, label in choices.choices:
+                codes.update(dict.fromkeys(_in_every_language(label), code))
+                codes[code.casefold()] = code
         given = text(value)
-        wanted = given.casefold()
-        for code, label in choices.choices:
-            if wanted == code.casefold() or wanted in _in_every_language(label):
-                return code
-        return given  # the serializer names the wrong choice
+        return codes.get(given.casefold(), given)  # else the serializer names the wrong choice
 
     return convert
 
