@@ -11,15 +11,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 
+from shared_apps.dictionaries.models import DictionaryKind
+from shared_apps.dictionaries.selectors import dictionary_has_code
 from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
 from tenant_apps.fleet.fields import numplate_normalize
-from tenant_apps.fleet.models import Car, DocumentStatus
+from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus, Insurance
 from tenant_apps.fleet.selectors import company_clock, company_today
 from tenant_apps.reports import selectors as reports
 from tenant_apps.reports.car_scope import WHOLE_FLEET, CarScope
 from tenant_apps.reports.compliance import compliance_report
+from tenant_apps.reports.ownership import cost_of_ownership_report
 from tenant_apps.reports.periods import MonthPeriod, month_add
 
 MAX_ROWS = 24
@@ -251,7 +254,116 @@ def compliance(
     }
 
 
-TOP_METRICS = ("cost", "consumption", "fuel")
+def cars(
+    *, status: str | None = None, region: str | None = None, vehicle_type: str | None = None
+) -> dict:
+    """The cars of a status, region and vehicle type (codes; each optional): how many of all
+    the cars match, and the first MAX_ROWS of them by number plate."""
+    if status is not None:
+        _choice("status", status, CarStatus.values)
+    for name, code, kind in (
+        ("region", region, DictionaryKind.REGIONS),
+        ("vehicle_type", vehicle_type, DictionaryKind.VEHICLE_TYPES),
+    ):
+        if code is not None and not dictionary_has_code(kind=kind, code=code):
+            raise ValueError(f"{name} must be a code of /api/v1/dictionaries/{kind}/")
+    filters = {"status": status, "region": region, "vehicle_type": vehicle_type}
+    matching = Car.objects.filter(**{k: v for k, v in filters.items() if v is not None})
+    rows = matching.order_by("numplate").values(
+        "id", "numplate", "title", "status", "region", "vehicle_type"
+    )
+    return {
+        **filters,
+        "count": matching.count(),
+        "total": Car.objects.count(),
+        "rows": list(rows[:MAX_ROWS]),
+    }
+
+
+def insurance_premiums(
+    *, car_id: int | None = None, date_from: str | None = None, date_to: str | None = None
+) -> dict:
+    """What was paid for insurance: the policies that start in the period (default: this year
+    up to this month), their premiums in total and by type, and the dearest MAX_ROWS."""
+    period = _period(date_from, date_to)
+    policies = Insurance.objects.filter(start_date__range=(period.first, period.end))
+    if car_id:
+        policies = policies.filter(car_id=car_id)
+    by_type = dict(policies.values_list("insurance_type").annotate(total=Sum("cost")).order_by())
+    rows = policies.order_by("-cost", "car__numplate", "pk").values(
+        "car", "car__numplate", "insurance_type", "number", "start_date", "end_date", "cost"
+    )
+    return {
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+        "car": car_id,
+        "count": policies.count(),
+        "total": _money(sum(by_type.values(), Decimal(0))),
+        "by_type": {kind: _money(total) for kind, total in sorted(by_type.items())},
+        "rows": [
+            {
+                "car": r["car"],
+                "numplate": r["car__numplate"],
+                "insurance_type": r["insurance_type"],
+                "number": r["number"],
+                "start": r["start_date"].isoformat(),
+                "end": r["end_date"].isoformat(),
+                "cost": _money(r["cost"]),
+            }
+            for r in rows[:MAX_ROWS]
+        ],
+    }
+
+
+def _ownership_row(r) -> dict:
+    return {
+        "numplate": r.numplate,
+        "fuel": _money(r.fuel),
+        "upkeep": _money(r.parts + r.work + r.tires + r.accumulators + r.inspections),
+        "insurance": _money(r.insurance),
+        "total": _money(r.total),
+        "mileage_km": r.mileage_km,
+        "cost_per_km": _money(r.cost_per_km),
+    }
+
+
+def cost_of_ownership(
+    *, car_id: int | None = None, date_from: str | None = None, date_to: str | None = None
+) -> dict:
+    """The cost of ownership report by car (as `reports/cost-of-ownership/`): fuel, upkeep and
+    insurance premiums spread over the days each policy covers, the km and the cost per km;
+    the costliest MAX_ROWS cars."""
+    period = _period(date_from, date_to)
+    report = cost_of_ownership_report(period=period, group_by="car", cars=_scope(car_id))
+    ranked = sorted(report.rows, key=lambda r: (-r.total, r.numplate))
+    return {
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+        "car": car_id,
+        "totals": _ownership_row(report.totals),
+        "rows": [_ownership_row(r) for r in ranked[:MAX_ROWS]],
+        "rows_total": len(report.rows),
+    }
+
+
+# metric → (the report whose per-car rows rank the cars, the row's figure). Each figure is the
+# report's own, so a top list never disagrees with the report it comes from.
+_RANKINGS = {
+    "cost": ("maintenance", lambda r: r.total),
+    "fuel": ("fuel", lambda r: r.cost),
+    "liters": ("fuel", lambda r: r.liters),
+    "consumption": ("fuel", lambda r: r.avg_consumption_l_per_100km),
+    "mileage": ("fuel", lambda r: Decimal(r.mileage_km)),
+    "ownership": ("ownership", lambda r: r.total),
+    "cost_per_km": ("ownership", lambda r: r.cost_per_km),
+    "insurance": ("ownership", lambda r: r.insurance),
+}
+_PER_CAR_REPORTS = {
+    "maintenance": reports.maintenance_costs_report,
+    "fuel": reports.fuel_consumption_report,
+    "ownership": cost_of_ownership_report,
+}
+TOP_METRICS = tuple(_RANKINGS)
 
 
 def top_cars(
@@ -261,26 +373,19 @@ def top_cars(
     date_to: str | None = None,
     limit: int = 5,
 ) -> dict:
-    """Cars ranked by maintenance cost, by fuel consumption (l/100 km) or by fuel cost."""
+    """Cars ranked by a metric over the period, highest first (a tie by plate): maintenance
+    cost, fuel cost, liters, l/100 km, km, cost of ownership, cost per km or insurance
+    premiums. Cars without the figure (no km for l/100 km) are left out, and cars at zero."""
     _choice("metric", metric, TOP_METRICS)
     limit = max(1, min(int(limit), MAX_TOP))
     period = _period(date_from, date_to)
-    if metric == "cost":
-        rows = reports.maintenance_costs_report(period=period, group_by="car").rows
-        ranked = sorted(rows, key=lambda r: (-r.total, r.numplate))
-        values = [(r.car, r.numplate, _money(r.total)) for r in ranked]
-    else:
-        rows = reports.fuel_consumption_report(period=period, group_by="car").rows
-        if metric == "consumption":
-            rows = [r for r in rows if r.avg_consumption_l_per_100km is not None]
-            ranked = sorted(rows, key=lambda r: (-r.avg_consumption_l_per_100km, r.numplate))
-            values = [(r.car, r.numplate, _money(r.avg_consumption_l_per_100km)) for r in ranked]
-        else:
-            ranked = sorted(rows, key=lambda r: (-r.cost, r.numplate))
-            values = [(r.car, r.numplate, _money(r.cost)) for r in ranked]
+    source, figure = _RANKINGS[metric]
+    rows = _PER_CAR_REPORTS[source](period=period, group_by="car").rows
+    values = [(r.car, r.numplate, figure(r)) for r in rows]
+    ranked = sorted((v for v in values if v[2]), key=lambda v: (-v[2], v[1]))
     return {
         "metric": metric,
         "from": f"{period.first:%Y-%m}",
         "to": f"{period.last:%Y-%m}",
-        "rows": [{"car": c, "numplate": n, "value": v} for c, n, v in values[:limit]],
+        "rows": [{"car": c, "numplate": n, "value": _money(v)} for c, n, v in ranked[:limit]],
     }

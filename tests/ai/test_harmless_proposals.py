@@ -196,9 +196,9 @@ def test_by_car_the_facade_keeps_the_biggest_consumers_not_the_last_plates(in_ac
 @pytest.fixture
 def fixed_today(monkeypatch):
     """The provider's today: 15 May 2026 (a quarter's second month, March before it, June after)."""
-    from tenant_apps.ai.providers import local
+    from tenant_apps.ai.providers.local import provider
 
-    monkeypatch.setattr(local, "company_today", lambda company: dt.date(2026, 5, 15))
+    monkeypatch.setattr(provider, "company_today", lambda company: dt.date(2026, 5, 15))
 
 
 @pytest.mark.parametrize(
