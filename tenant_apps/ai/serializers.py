@@ -4,7 +4,7 @@ from rest_framework import serializers
 from shared_apps.core.choices import Language
 from shared_apps.core.serializers import KeywordNamesMixin
 from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
-from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus
+from tenant_apps.fleet.models import Car, CarStatus, DocumentStatus, InsuranceType
 from tenant_apps.fleet.serializers import MonthField, ObligationStatusSerializer
 from tenant_apps.reports.selectors import GROUPINGS
 from tenant_apps.reports.serializers import (
@@ -188,7 +188,8 @@ class ChatTopCarSerializer(serializers.Serializer):
 
 
 class ChatTopCarsSerializer(KeywordNamesMixin, serializers.Serializer):
-    """Cars ranked by maintenance cost, by fuel consumption (l/100 km) or by fuel cost."""
+    """Cars ranked by a metric: maintenance cost, fuel cost, liters, l/100 km, km, cost of
+    ownership, cost per km or insurance premiums."""
 
     kind = kind_field("top_cars")
     metric = serializers.ChoiceField(choices=TOP_METRICS)
@@ -196,6 +197,80 @@ class ChatTopCarsSerializer(KeywordNamesMixin, serializers.Serializer):
     to = MonthField()
     rows = ChatTopCarSerializer(many=True)
     chart = ChatChartSerializer()
+
+
+class ChatCarRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    numplate = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=CarStatus.choices)
+    region = serializers.CharField(help_text="A code from `/api/v1/dictionaries/regions/`.")
+    vehicle_type = serializers.CharField(
+        help_text="A code from `/api/v1/dictionaries/vehicle_types/`."
+    )
+
+
+class ChatCarsSerializer(serializers.Serializer):
+    """The cars of a status, region and vehicle type (each null: any), by number plate."""
+
+    kind = kind_field("cars")
+    status = serializers.ChoiceField(choices=CarStatus.choices, allow_null=True)
+    region = serializers.CharField(allow_null=True)
+    vehicle_type = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField(help_text="Matching cars.")
+    total = serializers.IntegerField(help_text="All the company's cars.")
+    rows = ChatCarRowSerializer(many=True, help_text=f"The first {MAX_ROWS} matching cars.")
+
+
+class ChatPolicySerializer(serializers.Serializer):
+    car = serializers.IntegerField()
+    numplate = serializers.CharField()
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    number = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    cost = serializers.DecimalField(**money)
+
+
+class ChatInsurancePremiumsSerializer(KeywordNamesMixin, serializers.Serializer):
+    """What was paid for insurance: the policies that start in the period."""
+
+    kind = kind_field("insurance_premiums")
+    from_ = MonthField()
+    to = MonthField()
+    car = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField(help_text="Policies that start in the period.")
+    total = serializers.DecimalField(**money)
+    by_type = serializers.DictField(
+        child=serializers.DecimalField(**money), help_text="Premiums by `insurance_type`."
+    )
+    rows = ChatPolicySerializer(many=True, help_text=f"The dearest {MAX_ROWS} policies.")
+
+
+class ChatOwnershipRowSerializer(serializers.Serializer):
+    numplate = serializers.CharField(allow_null=True, help_text="Null in the totals.")
+    fuel = serializers.DecimalField(**money)
+    upkeep = serializers.DecimalField(
+        **money, help_text="Parts, work, tyres, batteries and inspections."
+    )
+    insurance = serializers.DecimalField(
+        **money, help_text="Premiums spread over the days each policy covers."
+    )
+    total = serializers.DecimalField(**money)
+    mileage_km = serializers.IntegerField()
+    cost_per_km = serializers.DecimalField(**money, allow_null=True)
+
+
+class ChatCostOfOwnershipSerializer(KeywordNamesMixin, serializers.Serializer):
+    """The cost of ownership by car (as `reports/cost-of-ownership/`), costliest first."""
+
+    kind = kind_field("cost_of_ownership")
+    from_ = MonthField()
+    to = MonthField()
+    car = serializers.IntegerField(allow_null=True)
+    totals = ChatOwnershipRowSerializer()
+    rows = ChatOwnershipRowSerializer(many=True, help_text=f"The costliest {MAX_ROWS} cars.")
+    rows_total = serializers.IntegerField()
 
 
 CHAT_DATA = {
@@ -206,6 +281,9 @@ CHAT_DATA = {
     "documents": ChatDocumentsSerializer,
     "compliance_rows": ChatComplianceSerializer,
     "top_cars": ChatTopCarsSerializer,
+    "cars": ChatCarsSerializer,
+    "insurance_premiums": ChatInsurancePremiumsSerializer,
+    "cost_of_ownership": ChatCostOfOwnershipSerializer,
 }
 
 

@@ -43,6 +43,9 @@ TOOL_NAMES = [
     "maintenance_costs",
     "documents_status",
     "compliance",
+    "cars",
+    "insurance_premiums",
+    "cost_of_ownership",
     "top_cars",
     "propose_actions",
 ]

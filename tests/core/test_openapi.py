@@ -273,10 +273,13 @@ def test_the_chat_data_has_one_schema_per_kind(schema):
     # Every kind either provider answers (the local one names the same kinds).
     kinds = [
         "car",
+        "cars",
         "compliance_rows",
+        "cost_of_ownership",
         "documents",
         "fleet_summary",
         "fuel_consumption",
+        "insurance_premiums",
         "maintenance_costs",
         "top_cars",
     ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from shared_apps.core.exceptions import ServiceUnavailable
 from tenant_apps.fleet.compliance import ComplianceStatus, Obligation
-from tenant_apps.fleet.models import DocumentStatus
+from tenant_apps.fleet.models import CarStatus, DocumentStatus
 from tenant_apps.fleet.selectors import company_today
 
 from .. import facade
@@ -87,8 +87,32 @@ TOOLS = [
         },
     ),
     _tool(
+        "cars",
+        "The cars of a status, region and vehicle type (codes; each optional): how many of all "
+        "the cars, and the first of them by number plate.",
+        {
+            "status": {"type": "string", "enum": CarStatus.values},
+            "region": {"type": "string", "description": "A code of the regions dictionary."},
+            "vehicle_type": {"type": "string", "description": "A code of the vehicle types."},
+        },
+    ),
+    _tool(
+        "insurance_premiums",
+        "What was paid for insurance: the policies starting in the period, premiums in total, "
+        "by type and the dearest policies.",
+        {**_CAR, **_PERIOD},
+    ),
+    _tool(
+        "cost_of_ownership",
+        "All-in cost by car: fuel, upkeep, insurance premiums spread over the days covered, km "
+        "and cost per km.",
+        {**_CAR, **_PERIOD},
+    ),
+    _tool(
         "top_cars",
-        "Cars ranked by maintenance cost, l/100 km or fuel cost.",
+        "Cars ranked, highest first, by maintenance cost (cost), fuel cost (fuel), liters, "
+        "l/100 km (consumption), km (mileage), cost of ownership (ownership), cost per km or "
+        "insurance premiums (insurance).",
         {
             "metric": {"type": "string", "enum": list(facade.TOP_METRICS)},
             "limit": {"type": "integer", "minimum": 1, "maximum": facade.MAX_TOP},
@@ -128,6 +152,9 @@ READERS = {
     "documents_status": facade.documents_status,
     "compliance": facade.compliance,
     "top_cars": facade.top_cars,
+    "cars": facade.cars,
+    "insurance_premiums": facade.insurance_premiums,
+    "cost_of_ownership": facade.cost_of_ownership,
 }
 # The `kind` of `ChatReply.data` that each reader's result is (the local provider's names).
 DATA_KINDS = {
