@@ -553,10 +553,9 @@ def test_documents_question_answers_the_document_report(guest, fleet, language, 
         {k: i[k] for k in ("kind", "numplate", "type", "end", "status", "days_left")}
         for i in report["items"]
     ] == items
-    soonest = (
-        f"02KG789GHI inspection {days(-40)}, 01KG456DEF osago {days(-5)}, "
-        f"01KG123ABC osago {days(10)}, 01KG456DEF inspection {days(20)}"
-    )
+    soonest = f"02KG789GHI inspection {days(-40)}, 01KG456DEF osago {days(-5)}"
+    if "expired" not in message and "просрочены" not in message:  # expiring ones too
+        soonest += f", 01KG123ABC osago {days(10)}, 01KG456DEF inspection {days(20)}"
     assert body == {
         "reply": DOCUMENTS_REPLY[language].format(items=soonest),
         "actions": [],

@@ -175,12 +175,16 @@ def parse(text: str, *, today: dt.date) -> Question:
     question.region = first_named(norm, words.REGIONS)
     question.vehicle_type = first_named(norm, words.VEHICLE_TYPES, tokens)
     question.metric = first_named(norm, words.METRICS, tokens)
+    if question.metric == "fuel" and "cost" not in concepts:
+        question.metric = "liters"  # "the most fuel" is liters; "fuel cost" is money
     limit = LIMIT.search(norm)
     question.limit = int(limit[1] or limit[2]) if limit else None
     periods = Periods(today)
-    question.period = periods.of(norm)
-    question.month = periods.month(norm) or periods.month_without_year(norm)
-    question.window_days = periods.window_days(norm)
+    # Kyrgyz "күйүүчү май" is fuel ("май": oil), not the month of May.
+    dated = re.sub(r"(күйүүчү|мотор)\s+май\w*", r"\1", norm)
+    question.period = periods.of(dated)
+    question.month = periods.month(dated) or periods.month_without_year(dated)
+    question.window_days = periods.window_days(dated)
     return question
 
 

@@ -4,6 +4,7 @@ language; a plain request to record fuel, a mileage, an insurance or a car's sta
 proposed action, only when the user's role may make it. Anything else gets the help text."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db import connection
@@ -29,10 +30,19 @@ def intent_of(q: Question, *, car: dict | None) -> str:
     repair" is a status when cars are counted and a cost when money is asked about."""
     if _is_write(q):
         return "write"
-    asks_cars = q.about("count", "which") and (q.about("cars") or q.vehicle_type is not None)
-    money = q.about("cost", "premium", "ownership", "fuel", "consumption", "mileage")
-    filtered = q.status or q.region or q.vehicle_type or q.about("which")
-    if asks_cars and filtered and not money and not q.about("top") and q.obligation is None:
+    # "сколько машин в ремонте", "trucks in Bishkek", "which cars are in reserve"
+    cars_named = q.about("cars") or q.vehicle_type is not None
+    filtered = q.status or q.region or q.vehicle_type
+    other_topic = q.about(
+        "cost", "premium", "ownership", "fuel", "consumption", "mileage", "top", "documents"
+    )
+    if (
+        cars_named
+        and (filtered or q.about("which"))
+        and not other_topic
+        and q.obligation is None
+        and car is None
+    ):
         return "cars"
     if q.obligation is not None and (car is not None or q.about("without")):
         return "compliance"
@@ -54,8 +64,6 @@ def intent_of(q: Question, *, car: dict | None) -> str:
         return "costs"
     if q.about("fuel", "consumption", "mileage"):
         return "fuel"
-    if q.status and asks_cars:
-        return "cars"
     if q.about("summary", "count", "cars"):
         return "summary"
     return "help"
@@ -66,6 +74,9 @@ def _is_write(q: Question) -> bool:
     fuel, a mileage, an insurance or a car's status."""
     if not (q.about("write") or q.liters is not None):
         return False
+    stated = (q.liters, q.km, q.money, q.status)
+    if q.about("count", "which") and all(value is None for value in stated):
+        return False  # "сколько литров заправили в марте" is a question
     return (
         q.about("fuel")
         or q.liters is not None
@@ -248,6 +259,10 @@ class LocalProvider:
         urgent = [i for i in result["items"] if i["status"] in ("expiring", "expired")]
         if q.obligation is not None:  # "когда истекает ОСАГО": that document only
             urgent = [i for i in urgent if q.obligation in (i["type"], i["kind"])]
+        elif q.about("insurance"):
+            urgent = [i for i in urgent if i["kind"] == "insurance"]
+        if q.about("expired"):  # "просроченные документы": those only
+            urgent = [i for i in urgent if i["status"] == "expired"]
         if urgent:
             items = ", ".join(f"{i['numplate']} {i['type']} {i['end']}" for i in urgent[:5])
             reply += self.t["documents_items"].format(items=items)
@@ -256,9 +271,11 @@ class LocalProvider:
     def _top(self, q: Question, date_from, date_to) -> ChatReply:
         metric = q.metric or "cost"
         # "самая дорогая машина", "the most expensive car": one car
-        one = q.limit is None and not q.about("which") and (
-            q.about("expensive") or "the most" in q.norm or "сам" in q.norm or "эң" in q.norm
-        )  # fmt: skip
+        one = (
+            q.limit is None
+            and not re.search(r"\bcars\b|машины\b|машин\b|машиналар", q.norm)
+            and (q.about("expensive") or re.search(r"\bthe most\b|\bсам\w+|\bэң\b", q.norm))
+        )
         result = facade.top_cars(
             metric=metric,
             date_from=date_from,

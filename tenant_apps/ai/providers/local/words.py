@@ -20,7 +20,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "mileage": (
         "mileage", "odometer", r"\bkm driven\b", "distance", r"\bdrove\b", r"\bdriven\b",
-        "пробег", "одометр", "проехал", "накатал", "жүрүш", "жүргөн", "чакырым",
+        "пробег", "одометр", "проехал", "накатал", r"\bнаезд", r"\bездил", r"\bездит",
+        "жүрүш", "жүргөн", "чакырым",
     ),
     "cost": (
         r"\bcosts?\b", r"\bspen[dt]\b", "spending", "expens", r"\bpaid\b", r"\bpay\b",
@@ -38,6 +39,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "ownership", r"\btco\b", r"\btotal cost\b", r"\bper km\b", r"\bper kilomet",
         r"\ball[- ]in\b", "владени", r"полн\w* стоимост", r"(?:на|за) (?:1 )?км\b",
         r"(?:на|за) (?:1 )?километр", "обходит", "ээлик", "километрге", r"1 км\w*",
+        r"стои\w* (?:1 )?(?:км|километр)", r"(?:цена|стоимость) (?:1 )?(?:км|километр)",
     ),
     "premium": ("premium", "преми", "страховые взнос", "камсыздандыруу акы"),
     "insurance": (
@@ -48,15 +50,19 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "истёк", "истек", "просроч", "заканчива", "законч", "продл", "мөөнөт", "бүтө",
         "буткон", "бүткөн", "жарамдуу",
     ),
+    "expired": (r"\bexpired\b", r"\blapsed\b", "просроч", r"\bистекш", r"истекл\w*\b",
+                "мөөнөтү өткөн"),
     "summary": (
         "summary", "overview", r"\bfleet\b", r"\bstatus of\b", "сводк", "обзор", "автопарк",
         "итог", r"\bобщ\w* (?:картин|информац|данн)", "кыскача", r"\bжалпы\b", "маалымат",
     ),
     "cars": (
-        r"\bcars?\b", "vehicle", r"\bautos?\b", r"\bunits\b", "машин", r"\bавто\b",
+        r"\bcars?\b", "vehicle", r"\bautos?\b", r"\bunits\b", "машин", "машын", r"\bавто\b",
         r"\bавтомобил", "транспорт", r"\bтс\b", "унаа", "автоунаа", "машина",
     ),
-    "count": (r"how many", r"number of", r"\bcount\b", "сколько", "количеств", "канча"),
+    "count": (
+        r"how many", r"how much", r"number of", r"\bcount\b", "сколько", "количеств", "канча",
+    ),
     "which": (
         r"\bwhich\b", r"\bwhat cars\b", r"\blist\b", r"\bshow\b", r"\bname\b", r"\bwho\b",
         r"\bкаки\w+", r"\bкто\b", "список", "покажи", "перечисл", "назови", r"\bкайсы",
@@ -71,7 +77,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "without": (
         r"\bno valid\b", r"\bwithout\b", r"\bhave no\b", r"\bhas no\b", r"\bmissing\b",
         r"\bnot valid\b", r"\binvalid\b", r"\bбез\b", r"\bнет\b", "не действ", "просроч",
-        "отсутств", r"\bжок\b", "жараксыз", r"\bжок\w*", "мөөнөтү өт",
+        "отсутств", r"\bжок\b", "жараксыз", r"\bжок\w*", "мөөнөтү өт", r"\bexpired\b",
+        r"\blapsed\b",
     ),
     "write": (
         r"\badd\b", r"\brecord\b", r"\blog\b", r"\bcreate\b", r"\bset\b", r"\bchange\b",
@@ -79,8 +86,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\brefuel+ed\b", r"\bfilled\b", r"\benter\b",
         "добав", "запиш", "внес", "созда", "измен", "установ", "постав", "переведи",
         "перевести", "верни", "вернуть", "отметь", "зафиксир", "исправ", "заправил",
-        "залили", "залил", "оформ",
+        "залили", "залил", "оформ", "отправ",
         r"\bкош", "жазып", "жаз\b", "өзгөрт", "киргиз", r"\bкой\b", "куйдук", "куйду",
+        "жөнөт", "которуп", "котор",
     ),
     # A correction replaces the month's figures; otherwise a fill-up adds to them.
     "replace": (
@@ -150,7 +158,8 @@ VEHICLE_TYPES: list[tuple[str, tuple[str, ...]]] = [
 # Ranking metrics (the facade's), by the words for them, the more specific first.
 METRICS: list[tuple[str, tuple[str, ...]]] = [
     ("cost_per_km", (r"\bper km\b", r"\bper kilomet", r"(?:на|за) (?:1 )?км\b",
-                     r"(?:на|за) (?:1 )?километр", "километрге")),
+                     r"(?:на|за) (?:1 )?километр", "километрге",
+                     r"(?:стои\w*|цена|стоимость) (?:1 )?(?:км|километр)")),
     ("ownership", ("ownership", r"\btco\b", r"\btotal cost\b", "владени",
                    r"полн\w* стоимост", "ээлик")),
     ("insurance", ("insurance", "premium", "страхов", "преми", "камсыздандыр")),
@@ -158,7 +167,8 @@ METRICS: list[tuple[str, tuple[str, ...]]] = [
                      "жеген", "ест больше")),
     ("liters", ("liter", "litre", "литр")),
     ("mileage", ("mileage", "distance", r"\bkm\b", r"\bdrove\b", r"\bdriven\b", "пробег",
-                 "проехал", "накатал", r"\bкм\b", "жүрүш", "жүргөн", "километр")),
+                 "проехал", "накатал", r"\bкм\b", "жүрүш", "жүргөн", "километр", r"\bездил",
+                 r"\bнаезд")),
     ("fuel", ("fuel", "petrol", "diesel", "топлив", "бензин", "дизел", "заправ", "күйүүчү")),
     ("cost", ("maintenance", "repair", "upkeep", "ремонт", "обслуж", "запчаст", "оңдо",
               "тейле", "expensive", "дорог", "кымбат", r"\bcosts?\b", "затрат", "чыгым")),
