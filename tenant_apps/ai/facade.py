@@ -347,7 +347,8 @@ def cost_of_ownership(
 
 
 # metric → (the report whose per-car rows rank the cars, the row's figure). Each figure is the
-# report's own, so a top list never disagrees with the report it comes from.
+# report's own, so a top list never disagrees with the report it comes from: PostgreSQL sums
+# each car (one row per car), and the ranking sorts those rows, never a page cut by plate.
 _RANKINGS = {
     "cost": ("maintenance", lambda r: r.total),
     "fuel": ("fuel", lambda r: r.cost),
