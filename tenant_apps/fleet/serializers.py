@@ -14,7 +14,7 @@ from shared_apps.core.integrity import (
     exclusion_error_messages,
     unique_error_fields,
 )
-from shared_apps.core.rows import CompiledRowSerializer
+from shared_apps.core.rows import CompiledListSerializer, CompiledRowSerializer
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
@@ -65,6 +65,14 @@ class FleetModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         ImageFileField: ImageUploadField,
     }
+
+    def __init_subclass__(cls, **kwargs):
+        """Lists (`many=True`) are written by the compiled row writer unless a serializer's
+        Meta names its own list class."""
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "list_serializer_class"):
+            meta.list_serializer_class = CompiledListSerializer
 
     def get_validators(self):
         return []
