@@ -132,12 +132,12 @@ REPORTS = {
 
 def report_params(report: str, raw: dict | QueryDict) -> dict:
     """Validated parameters of `report` (a query string keeps its repeated `car`s); a
-    ValidationError names the bad parameter. An empty parameter (`?car=&from=2026-01`) counts
-    as not given."""
+    ValidationError names the bad parameter. An empty parameter (`?car=&from=2026-01`, or only
+    whitespace, as the fields trim it) counts as not given."""
     if isinstance(raw, QueryDict):
         data = QueryDict(mutable=True)
         for key, values in raw.lists():
-            if given := [value for value in values if value != ""]:
+            if given := [value for value in values if not _blank(value)]:
                 data.setlist(key, given)
     else:
         data = given_params(raw)
@@ -147,8 +147,14 @@ def report_params(report: str, raw: dict | QueryDict) -> dict:
 
 
 def given_params(raw: dict) -> dict:
-    """The parameters of a dict (an export's) but the empty ones (`""`, null): not given."""
-    return {key: value for key, value in raw.items() if value not in ("", None)}
+    """The parameters of a dict (an export's) but the empty ones (`""`, blank, null): not
+    given."""
+    return {key: value for key, value in raw.items() if not _blank(value)}
+
+
+def _blank(value) -> bool:
+    # str.strip() as DRF's CharField trims: "\x1c" is whitespace too.
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def report_table(report: str, raw_params: dict) -> tables.Table:
