@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "shared_apps.core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "shared_apps.core.filters.StableOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "shared_apps.core.openapi.AutoSchema",  # drf-standardized-errors'
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",

@@ -211,7 +211,7 @@ class FuelRecordViewSet(FleetViewSet):
         "mileage_km",
         "consumption_l_per_100km",
     ]
-    ordering = ["-period", "car__numplate"]
+    ordering = ["-period", "-id"]  # the index (period, id) serves a page without a sort
 
 
 class InsuranceViewSet(FleetViewSet):
@@ -266,7 +266,7 @@ class MonthlyMileageViewSet(FleetViewSet):
     filterset_class = filters.MonthlyMileageFilter
     search_fields = ["car__numplate"]
     ordering_fields = ["id", "month", "mileage_km"]
-    ordering = ["-month", "car__numplate"]
+    ordering = ["-month", "-id"]  # the index (month, id) serves a page without a sort
 
 
 class MaintenancePlanViewSet(FleetViewSet):

@@ -100,10 +100,15 @@ class Car(models.Model):
                 name="car_numplate_letters_and_digits",
             ),
         ]
+        # Each ordering the API offers, with the id that breaks its ties (see
+        # `core.filters.StableOrderingFilter`): a page is read off an index, never sorted.
         indexes = [
-            models.Index(fields=["status"]),
-            models.Index(fields=["brand"]),
+            models.Index(fields=["status", "id"]),
+            models.Index(fields=["brand", "id"]),
             models.Index(fields=["region"]),
+            models.Index(fields=["title", "id"]),
+            models.Index(fields=["year", "id"]),
+            models.Index(fields=["commissioned_at", "id"]),
         ]
 
     def __str__(self) -> str:

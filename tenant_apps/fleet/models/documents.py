@@ -36,7 +36,10 @@ class Insurance(CarRecord):
         verbose_name = _("insurance")
         verbose_name_plural = _("insurances")
         ordering = ["-end_date", "-id"]
-        indexes = [models.Index(fields=["end_date"]), models.Index(fields=["car", "end_date"])]
+        indexes = [
+            models.Index(fields=["end_date", "id"]),
+            models.Index(fields=["car", "end_date"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="insurance_ends_after_start"
@@ -70,7 +73,7 @@ class Inspection(CarRecord):
         verbose_name_plural = _("inspections")
         ordering = ["-valid_until", "-id"]
         indexes = [
-            models.Index(fields=["valid_until"]),
+            models.Index(fields=["valid_until", "id"]),
             models.Index(fields=["car", "valid_until"]),
         ]
         constraints = [

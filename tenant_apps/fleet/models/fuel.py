@@ -39,7 +39,14 @@ class FuelRecord(CarRecord):
         verbose_name = _("fuel record")
         verbose_name_plural = _("fuel records")
         ordering = ["-year", "-month", "car_id"]
-        indexes = [models.Index(fields=["period"])]
+        # Each ordering the API offers, with the id that breaks its ties (see
+        # `core.filters.StableOrderingFilter`): a page is read off an index, never sorted.
+        indexes = [
+            models.Index(fields=["period", "id"]),
+            models.Index(fields=["liters", "id"]),
+            models.Index(fields=["total_cost", "id"]),
+            models.Index(fields=["mileage_km", "id"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["car", "year", "month"],
@@ -71,7 +78,10 @@ class MonthlyMileage(CarRecord):
         verbose_name = _("monthly mileage")
         verbose_name_plural = _("monthly mileages")
         ordering = ["-month", "car_id"]
-        indexes = [models.Index(fields=["month"])]
+        indexes = [
+            models.Index(fields=["month", "id"]),
+            models.Index(fields=["mileage_km", "id"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["car", "month"],

@@ -54,7 +54,15 @@ class Spare(CarRecord):
         verbose_name = _("spare")
         verbose_name_plural = _("spares")
         ordering = ["-installed_at", "-id"]
-        indexes = [models.Index(fields=["car", "installed_at"])]
+        # Each ordering the API offers, with the id that breaks its ties (see
+        # `core.filters.StableOrderingFilter`): a page is read off an index, never sorted.
+        indexes = [
+            models.Index(fields=["car", "installed_at"]),
+            models.Index(fields=["installed_at", "id"]),
+            models.Index(fields=["total_price", "id"]),
+            models.Index(fields=["part_price", "id"]),
+            models.Index(fields=["work_price", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(part_price__gte=0) & Q(work_price__gte=0),
@@ -104,7 +112,10 @@ class Tires(CarRecord):
         verbose_name = _("tires")
         verbose_name_plural = _("tires")
         ordering = ["-installed_at", "-id"]
-        indexes = [models.Index(fields=["car", "installed_at"])]
+        indexes = [
+            models.Index(fields=["car", "installed_at"]),
+            models.Index(fields=["installed_at", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(removed_at__isnull=True) | Q(removed_at__gte=F("installed_at")),
@@ -158,7 +169,10 @@ class Accumulator(CarRecord):
         verbose_name = _("accumulator")
         verbose_name_plural = _("accumulators")
         ordering = ["-installed_at", "-id"]
-        indexes = [models.Index(fields=["car", "installed_at"])]
+        indexes = [
+            models.Index(fields=["car", "installed_at"]),
+            models.Index(fields=["installed_at", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("installed_at")),
@@ -202,7 +216,10 @@ class MaintenancePlan(CarRecord):
         verbose_name = _("maintenance plan")
         verbose_name_plural = _("maintenance plans")
         ordering = ["car_id", "name", "id"]
-        indexes = [models.Index(fields=["car", "last_done_at"])]
+        indexes = [
+            models.Index(fields=["car", "last_done_at"]),
+            models.Index(fields=["car", "name", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(interval_km__isnull=False) | Q(interval_months__isnull=False),

@@ -1,0 +1,122 @@
+"""A list page is read off an index, never sorted: PostgreSQL's plan of each list's default page,
+and of every ordering the API offers on the big tables (cars, fuel records, monthly mileages,
+repairs), has no Sort node. The plans are asked with sorting priced out (`enable_sort = off`):
+an index that gives the order is then always taken, and a Sort left in the plan means no index
+gives it, whatever the size of the test's tables. One sort is fine: of each car's few rows in
+turn, cars read in plate order (a car's maintenance plans by name: an Incremental Sort whose
+presorted key is the plate)."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from shared_apps.accounts.roles import Role
+from tenant_apps.fleet.urls import router
+from tests.factories import (
+    AccumulatorFactory,
+    CarFactory,
+    FuelRecordFactory,
+    InspectionFactory,
+    InsuranceFactory,
+    KitFactory,
+    MonthlyMileageFactory,
+    RecorderFactory,
+    SpareFactory,
+    TiresFactory,
+)
+
+VIEWSETS = {prefix: viewset for prefix, viewset, _basename in router.registry}
+LISTS = [prefix for prefix, viewset in VIEWSETS.items() if hasattr(viewset, "list")]
+BIG_TABLES = ["cars", "fuel-records", "monthly-mileages", "spares"]
+# Computed per row from two tables: no index can hold it. Narrow by car or period first.
+UNINDEXABLE = {("fuel-records", "consumption_l_per_100km")}
+ORDERINGS = [
+    (prefix, f"{sign}{field}")
+    for prefix in BIG_TABLES
+    for field in VIEWSETS[prefix].ordering_fields
+    if (prefix, field) not in UNINDEXABLE
+    for sign in ("", "-")
+]
+
+
+@pytest.fixture
+def rows(in_acme):
+    from tenant_apps.fleet.models import MaintenancePlan
+
+    for car in CarFactory.create_batch(3):
+        SpareFactory(car=car)
+        TiresFactory(car=car)
+        AccumulatorFactory(car=car)
+        FuelRecordFactory(car=car, year=2026, month=3)
+        MonthlyMileageFactory(car=car)
+        InsuranceFactory(car=car)
+        InspectionFactory(car=car)
+        RecorderFactory(car=car)
+        KitFactory(car=car)
+        MaintenancePlan.objects.create(
+            car=car, name="Oil", interval_km=10000, last_done_at=dt.date(2026, 1, 1)
+        )
+
+
+def page_query(client, path: str) -> str:
+    """The SQL of the page's rows (the one SELECT of a fleet table with a LIMIT) that the list
+    ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    (sql,) = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and ' FROM "fleet_' in q["sql"] and " LIMIT " in q["sql"]
+    ]
+    return sql
+
+
+def sorts_in_plan(sql: str) -> list[dict]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        (plan,) = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    found, nodes = [], [plan["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        one_car_at_a_time = node.get("Presorted Key") == ["fleet_car.numplate"]
+        if "Sort" in node["Node Type"] and not one_car_at_a_time:
+            found.append({k: node.get(k) for k in ("Node Type", "Sort Key", "Presorted Key")})
+        nodes.extend(node.get("Plans", []))
+    return found
+
+
+@pytest.mark.parametrize("prefix", LISTS)
+def test_a_default_page_is_not_sorted(acme_as, rows, prefix):
+    sql = page_query(acme_as(Role.GUEST), f"/api/v1/{prefix}/?page_size=100")
+
+    assert sorts_in_plan(sql) == [], sql
+
+
+@pytest.mark.parametrize(("prefix", "ordering"), ORDERINGS)
+def test_every_ordering_of_a_big_table_is_served_by_an_index(acme_as, rows, prefix, ordering):
+    sql = page_query(acme_as(Role.GUEST), f"/api/v1/{prefix}/?ordering={ordering}")
+
+    assert sorts_in_plan(sql) == [], sql
+
+
+def test_an_ordering_is_made_total_by_the_id(acme_as, rows):
+    """Ties on the field asked for come by id, in the field's direction, so that pages never
+    repeat or skip a row; a unique field (the plate) needs no tie-break."""
+    client = acme_as(Role.GUEST)
+
+    def order_by(path: str) -> str:
+        sql = page_query(client, path)
+        return sql[sql.index(" ORDER BY ") + 10 : sql.index(" LIMIT ")]
+
+    assert order_by("/api/v1/spares/?ordering=-part_price") == (
+        '"fleet_spare"."part_price" DESC, "fleet_spare"."id" DESC'
+    )
+    assert order_by("/api/v1/cars/?ordering=year") == '"fleet_car"."year" ASC, "fleet_car"."id" ASC'
+    assert order_by("/api/v1/cars/?ordering=-numplate") == '"fleet_car"."numplate" DESC'
+    assert order_by("/api/v1/kits/") == '"fleet_car"."numplate" ASC'  # one kit per car
