@@ -158,21 +158,11 @@ def _page_queries(name: str, token: str) -> tuple[int, int]:
 def _floor_env() -> dict:
     from django.db import connection
 
-    settings = connection.settings_dict
-    dsn = psycopg_conninfo(
-        host=settings["HOST"],
-        port=settings["PORT"],
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-    )
-    return {"BENCH_FLOOR_DSN": dsn, "BENCH_FLOOR_SCHEMA": connection.schema_name}
-
-
-def psycopg_conninfo(**parts) -> str:
-    from psycopg.conninfo import make_conninfo
-
-    return make_conninfo(**{key: value for key, value in parts.items() if value})
+    # The libpq URI the project itself reads (the embedded server's socket folder as its host).
+    return {
+        "BENCH_FLOOR_DSN": os.environ["DATABASE_URL"],
+        "BENCH_FLOOR_SCHEMA": connection.schema_name,
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -182,6 +172,7 @@ def main(argv: list[str]) -> int:
     migrate()
     connection.set_tenant(bench_company())
     dataset.seed()
+    dataset.seed_compliance()  # the insurances
     token = _token()
     queries = {name: _page_queries(name, token) for name in ENDPOINTS}
     floor_env = _floor_env()
@@ -195,7 +186,7 @@ def main(argv: list[str]) -> int:
         for name in ENDPOINTS:
             path, bare = f"/api/v1/{name}/?page_size=100", f"/bare/{name}/"
             ours_ids = _ids(port, path, token)
-            assert len(ours_ids) == 100, len(ours_ids)
+            assert len(ours_ids) == 100, (name, len(ours_ids))
             assert ours_ids == _ids(port, bare, token) == _ids(floor_port, f"/floor/{name}/", "")
             ours = asyncio.run(_load(port, path, token))
             base = asyncio.run(_load(port, bare, token))
