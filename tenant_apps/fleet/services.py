@@ -6,7 +6,7 @@ validators and `clean()` (the rules between fields: a policy cannot end before i
 here again for every caller; PostgreSQL constraints hold uniqueness, which is the only check
 that survives two requests racing each other."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import partial
 from typing import TypeVar
 
@@ -108,17 +108,25 @@ def record_create(*, model_class: type[ModelT], **fields) -> ModelT:
     return _save(instance, files_before=dict.fromkeys(_stored_files(instance), ""))
 
 
-def record_new(*, model_class: type[ModelT], **fields) -> ModelT:
+def record_new(
+    *, model_class: type[ModelT], checked: Collection[str] = frozenset(), **fields
+) -> ModelT:
     """A record checked as `record_create` checks it (the fields' validators and `clean()`),
     not saved: for `records_insert`. A foreign key whose object the caller has loaded (the
-    import's cars) is not looked up again; the database's constraint still holds it."""
+    import's cars) is not looked up again; the database's constraint still holds it.
+
+    `checked` names the fields whose every check the caller's serializer has just made as the
+    model field would (`serializers.fields_checked_as_the_model_would` says which): their
+    validators are not run twice. `clean()`, and every other field, still are."""
     instance = model_class(**fields)
     loaded = [
         field.name
         for field in instance._meta.concrete_fields
         if field.is_relation and field.is_cached(instance)
     ]
-    instance.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    instance.full_clean(
+        exclude=[*loaded, *checked], validate_unique=False, validate_constraints=False
+    )
     return instance
 
 
