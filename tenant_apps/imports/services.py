@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -275,14 +277,28 @@ class _Keys:
         return tuple(key)
 
     def existing(self, keys: list[tuple]) -> dict[tuple, object]:
-        """The records these keys find, in one query (the first, when a key finds several)."""
+        """The records these keys find, in one query (the first, when a key finds several).
+
+        The keys are matched whole, `(car_id, year, month) IN (SELECT * FROM unnest(...))`,
+        which PostgreSQL answers with one probe of the key's index each. A column-by-column
+        `IN` it may answer by reading every record of the chunk's cars instead (it did while
+        an import filled the table within its transaction, the statistics not knowing the new
+        rows): 100,000 rows then cost a second or more of look-ups."""
         if not keys:
             return {}
-        filters = {
-            f"{name}__in": {key[i] for key in keys} for i, name in enumerate(self.model_fields)
-        }
+        model = self.spec.model
+        fields = [model._meta.get_field(name) for name in self.model_fields]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        # The model's own column names and types; the keys go as parameters.
+        match = RawSQL(  # noqa: S611
+            f"({columns}) IN (SELECT * FROM unnest({arrays}))",  # noqa: S608
+            [[key[i] for key in keys] for i in range(len(fields))],
+            output_field=BooleanField(),
+        )
         found = {}
-        for instance in self.spec.model.objects.filter(**filters).order_by("pk"):
+        for instance in model.objects.filter(match).order_by("pk"):
             found.setdefault(tuple(getattr(instance, n) for n in self.model_fields), instance)
         return found
 
