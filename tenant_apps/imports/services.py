@@ -36,6 +36,8 @@ from .reading import (
 logger = logging.getLogger(__name__)
 CHUNK_ROWS = 1000  # rows whose cars and existing records are looked up in one query each
 MAX_LISTED_ERRORS = 1000
+CONVERTED_KEYS = 10_000  # key parts remembered converted (a sheet has few distinct months)
+MISSING, INVALID = object(), object()
 
 
 def import_job_create(*, user, entity: str, upload: UploadedFile, dry_run: bool) -> ImportJob:
@@ -257,6 +259,7 @@ class _Keys:
         self.model_fields = [
             "car_id" if name == "car" else fields[name].source for name in spec.key
         ]
+        self.converted: dict[tuple, object] = {}  # (API field, text) → its value, or INVALID
 
     def of(self, data: dict) -> tuple | None:
         """None when the entity has no key, or a part is missing or invalid (the write then
@@ -270,10 +273,19 @@ class _Keys:
             if name == "car":
                 key.append(data["car"])
                 continue
-            try:
-                key.append(self.fields[name].run_validation(data[name]))
-            except ValidationError:
+            raw = data[name]
+            # A sheet repeats its months and years on every row: each text converted once.
+            converted = self.converted.get((name, raw), MISSING)
+            if converted is MISSING:
+                try:
+                    converted = self.fields[name].run_validation(raw)
+                except ValidationError:
+                    converted = INVALID
+                if len(self.converted) < CONVERTED_KEYS:
+                    self.converted[(name, raw)] = converted
+            if converted is INVALID:
                 return None
+            key.append(converted)
         return tuple(key)
 
     def existing(self, keys: list[tuple]) -> dict[tuple, object]:
