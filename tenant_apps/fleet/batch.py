@@ -39,7 +39,7 @@ from .models import (
 from .rights import may_write
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
-BULK_ROWS = 500  # creates inserted in one statement by an all-or-nothing batch
+BULK_ROWS = 2000  # creates inserted by one COPY in an all-or-nothing batch
 
 # The serializer each model is written through (the REST API's create and update one).
 WRITE_SERIALIZERS: dict[type[Model], type[serializers.ModelSerializer]] = {
