@@ -4,7 +4,9 @@ actions all go through these functions, so every path normalises, validates and 
 Serializers check the shape of the input (and codes against the dictionaries); the model's field
 validators and `clean()` (the rules between fields: a policy cannot end before it starts) run
 here again for every caller; PostgreSQL constraints hold uniqueness, which is the only check
-that survives two requests racing each other."""
+that survives two requests racing each other. One exception, made explicit: the batch path
+(`record_new`) skips the validators of the fields its serializer has just run just as the model
+field would (`checked`); `clean()` and every other field still run there too."""
 
 from collections.abc import Collection, Iterable
 from functools import partial
@@ -136,11 +138,13 @@ def records_insert(*, instances: list[models.Model]) -> None:
     (`record_save`) to learn which. Only for models without files.
 
     The rows go in by PostgreSQL's `COPY` rather than `bulk_create`'s INSERT: an import writes
-    100,000 of them, and building and binding INSERT's parameters cost as much as checking the
-    rows. The ids are drawn from the table's sequence first, so each record keeps its pk as
+    100,000 of them, and building and binding INSERT's parameters took a quarter of its time.
+    The ids are drawn from the table's sequence first, so each record keeps its pk as
     `bulk_create` would set it; the values are the model fields' own (`pre_save` for the
     timestamps, `get_db_prep_save`), so the columns hold what a save would write. Generated
-    columns are left to PostgreSQL and not read back (an instance loads them when asked)."""
+    columns are left to PostgreSQL and not read back (an instance loads them when asked).
+    Values must be plain ones, as `record_new` makes them from validated data: COPY has no
+    place for an expression (an `F()`, a `db_default`)."""
     if not instances:
         return
     model = type(instances[0])
