@@ -5,7 +5,7 @@ Serializers check the shape of the input (and codes against the dictionaries); t
 validators and `clean()` (the rules between fields: a policy cannot end before it starts) run
 here again for every caller; PostgreSQL constraints hold uniqueness, which is the only check
 that survives two requests racing each other. One exception, made explicit: the batch path
-(`record_new`) skips the validators of the fields its serializer has just run just as the model
+(`record_new`) skips the validators of the fields its serializer has just checked as the model
 field would (`checked`); `clean()` and every other field still run there too."""
 
 from collections.abc import Collection, Iterable
