@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 1000  # rows whose cars and existing records are looked up in one query each
 MAX_LISTED_ERRORS = 1000
 CONVERTED_KEYS = 10_000  # key parts remembered converted (a sheet has few distinct months)
+CONVERTED_CELLS = 10_000  # cell values remembered converted, per column
 MISSING, INVALID = object(), object()
 
 
@@ -228,12 +229,21 @@ def _rows(columns: dict[int, ImportColumn], header: tuple, rows) -> Iterator[_Ro
         for field in column.fields
     }
     positions = list(columns.items())
+    # A sheet repeats its cars, months and amounts: each column converts a value once. By its
+    # type too: 1, 1.0 and True are equal keys but different cells.
+    converted: list[dict] = [{} for _position in positions]
     for number, row in enumerate(rows, start=2):
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue  # an empty line, common at the end of a sheet
         data = {}
-        for index, column in positions:
-            data.update(column.data(row[index] if index < len(row) else None))
+        for (index, column), known in zip(positions, converted, strict=True):
+            value = row[index] if index < len(row) else None
+            cell = known.get((type(value), value))
+            if cell is None:
+                cell = column.data(value)
+                if len(known) < CONVERTED_CELLS:
+                    known[(type(value), value)] = cell
+            data.update(cell)
         yield _Row(number, data, cells)
 
 

@@ -578,6 +578,32 @@ def test_a_value_only_the_models_validator_refuses_is_refused_on_its_row(
     assert not FuelRecord.objects.exists()
 
 
+def test_equal_cells_of_different_types_are_converted_each_as_itself(dispatcher, in_acme):
+    """Each column converts a value once for the whole sheet; True, equal to 1 in Python, is
+    still a boolean cell, which no mileage is."""
+    CarFactory(numplate="01KG956AAA")
+    sheet = xlsx_bytes(
+        [
+            ["Number plate", "Month", "Liters", "Cost", "Mileage, km"],
+            ["01KG956AAA", "2026-01", 40, 2800, 1],
+            ["01KG956AAA", "2026-02", 40, 2800, True],
+            ["01KG956AAA", "2026-03", 40, 2800, 1.0],
+        ]
+    )
+
+    job = run(dispatcher, "fuel-records", sheet, dry_run=True)
+
+    assert job["errors"] == [
+        {
+            "row": 3,
+            "column": "Mileage, km",
+            "code": "invalid",
+            "detail": "A valid integer is required.",
+        }
+    ]
+    assert job["created"] == 2
+
+
 def test_the_lists_count_the_imported_rows_at_once(dispatcher, in_acme):
     """The list counts are cached under the company's data version; the import changes it
     once, when it is written, so the next page counts afresh."""
