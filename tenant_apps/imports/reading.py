@@ -211,7 +211,7 @@ def _csv_rows(file: IO[bytes]) -> Iterator[tuple]:
         delimiter = ","
     try:
         for row in csv.reader(text, delimiter=delimiter):
-            yield tuple(cell if cell != "" else None for cell in row)
+            yield tuple([cell or None for cell in row])  # an empty cell is None, as in XLSX
     except csv.Error as exc:
         raise UnreadableFileError(
             _("The CSV file is malformed: %(reason)s") % {"reason": exc}, "file_not_csv"
