@@ -39,7 +39,7 @@ from .models import (
 from .rights import may_write
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
-BULK_ROWS = 500  # creates inserted in one statement by an all-or-nothing batch
+BULK_ROWS = 2000  # creates inserted by one COPY in an all-or-nothing batch
 
 # The serializer each model is written through (the REST API's create and update one).
 WRITE_SERIALIZERS: dict[type[Model], type[serializers.ModelSerializer]] = {
@@ -186,12 +186,14 @@ def _apply_all_or_nothing(
     writes: Iterable[Write], *, user, context: dict, dry_run: bool
 ) -> list[Outcome]:
     """Creates are checked one by one, as `_apply` checks them (the same serializer, made once
-    per model and reused; the model's validators and `clean()`), and inserted BULK_ROWS at a
-    time; a batch that breaks a constraint is saved again row by row to name the rows.
-    Updates and deletes take `_apply`'s path. The caller undoes everything on a refusal."""
+    per model and reused; the model's validators the serializer has not run already, and
+    `clean()`), and inserted BULK_ROWS at a time; a batch that breaks a constraint is saved
+    again row by row to name the rows. Updates and deletes take `_apply`'s path. The caller
+    undoes everything on a refusal."""
     outcomes: list[Outcome] = []
     batch: list[tuple[int, Model]] = []  # (its outcome's position, the checked new record)
-    checkers: dict[type[Model], serializers.Serializer] = {}
+    # Per model: its serializer, and the fields it checks as the model would.
+    checkers: dict[type[Model], tuple[serializers.Serializer, frozenset[str]]] = {}
     for write in writes:
         if write.action != CREATE or write.model in HAS_FILES:
             outcomes.append(_apply_alone(write, user, context, describe=False, dry_run=dry_run))
@@ -214,9 +216,12 @@ def _checked_new(write: Write, *, user, context: dict, checkers: dict) -> Model:
     if not may_write(user, write.model):
         raise PermissionDenied(_("Your role does not allow this action."))
     if write.model not in checkers:
-        checkers[write.model] = WRITE_SERIALIZERS[write.model](context=context)
-    fields = checkers[write.model].run_validation(write.data)
-    return services.record_new(model_class=write.model, **fields)
+        serializer = WRITE_SERIALIZERS[write.model](context=context)
+        checked = fleet_serializers.fields_checked_as_the_model_would(serializer)
+        checkers[write.model] = (serializer, checked)
+    serializer, checked = checkers[write.model]
+    fields = serializer.run_validation(write.data)
+    return services.record_new(model_class=write.model, checked=checked, **fields)
 
 
 def _insert(batch: list[tuple[int, Model]], outcomes: list[Outcome], *, keep_ids: bool) -> None:

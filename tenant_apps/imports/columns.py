@@ -34,6 +34,12 @@ from tenant_apps.fleet.models import (
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | bool | None
 
+# Compiled once: a cell of every row goes through them (`re`'s own cache costs a look-up a call).
+SPACES = re.compile(r"[\s\u00a0]")
+RUSSIAN_DATE = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*")
+RUSSIAN_MONTH = re.compile(r"\s*(\d{1,2})\.(\d{4})\s*")
+ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
 
 def text(value: Cell) -> str:
     """A cell as the API's text: numbers without a spurious `.0`, dates as ISO."""
@@ -56,7 +62,7 @@ def decimal_text(value: Cell) -> str:
     """A number as the API's decimal text; a comma as the decimal separator (ru Excel's CSV)
     and spaces between thousands are read as such."""
     if isinstance(value, str):
-        value = re.sub(r"[\s\u00a0]", "", value)
+        value = SPACES.sub("", value)
         if value.count(",") == 1 and "." not in value:
             value = value.replace(",", ".")
     return text(value)
@@ -65,7 +71,7 @@ def decimal_text(value: Cell) -> str:
 def date_text(value: Cell) -> str:
     """A date: an Excel date cell, ISO `2026-03-15`, or the Russian `15.03.2026`."""
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", value)
+        match = RUSSIAN_DATE.fullmatch(value)
         if match:
             day, month, year = match.groups()
             return f"{year}-{int(month):02d}-{int(day):02d}"
@@ -77,7 +83,7 @@ def month_text(value: Cell) -> str:
     if isinstance(value, dt.date):
         return f"{value:%Y-%m}"
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2})\.(\d{4})\s*", value)
+        match = RUSSIAN_MONTH.fullmatch(value)
         if match:
             return f"{match[2]}-{int(match[1]):02d}"
     return text(value)
@@ -174,7 +180,7 @@ class YearMonthColumn(ImportColumn):
 
     def data(self, value: Cell) -> dict[str, str]:
         converted = month_text(value)
-        match = re.fullmatch(r"(\d{4})-(\d{2})", converted)
+        match = ISO_MONTH.fullmatch(converted)
         if match is None:
             return {"month": converted} if converted else {}  # the serializer refuses it
         return {"year": match[1], "month": str(int(match[2]))}

@@ -16,6 +16,7 @@ from tenant_apps.fleet.models import Car, FuelRecord, Insurance, MonthlyMileage
 from tenant_apps.imports import services
 from tenant_apps.imports.models import ImportJob
 from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory
+from tests.fleet.test_batch import km_limit  # noqa: F401 - a fixture
 from tests.reports.test_exports import point_broker  # noqa: F401 - a fixture
 
 IMPORTS = "/api/v1/imports/"
@@ -546,6 +547,61 @@ def test_a_constraint_a_batch_breaks_is_named_on_its_row(dispatcher, in_acme):
     ]
     assert job["created"] == 1  # row 2 alone went through, and was undone with the rest
     assert list(Car.objects.values_list("numplate", flat=True)) == ["01KG950AAA"]
+
+
+def test_a_value_only_the_models_validator_refuses_is_refused_on_its_row(
+    dispatcher,
+    in_acme,
+    km_limit,  # noqa: F811
+):
+    """The model's validators are not run again for the fields the serializer checked just
+    as the model would; one the serializer lacks is still run, and named on its row."""
+    CarFactory(numplate="01KG955AAA")
+    sheet = xlsx_bytes(
+        [
+            ["Number plate", "Month", "Liters", "Cost", "Mileage, km"],
+            ["01KG955AAA", "2026-01", 40, 2800, 1_000_000],
+            ["01KG955AAA", "2026-02", 40, 2800, 1_000_001],
+        ]
+    )
+
+    job = run(dispatcher, "fuel-records", sheet)
+
+    assert job["errors"] == [
+        {
+            "row": 3,
+            "column": "Mileage, km",
+            "code": "max_value",
+            "detail": "Ensure this value is less than or equal to 1000000.",
+        }
+    ]
+    assert not FuelRecord.objects.exists()
+
+
+def test_equal_cells_of_different_types_are_converted_each_as_itself(dispatcher, in_acme):
+    """Each column converts a value once for the whole sheet; True, equal to 1 in Python, is
+    still a boolean cell, which no mileage is."""
+    CarFactory(numplate="01KG956AAA")
+    sheet = xlsx_bytes(
+        [
+            ["Number plate", "Month", "Liters", "Cost", "Mileage, km"],
+            ["01KG956AAA", "2026-01", 40, 2800, 1],
+            ["01KG956AAA", "2026-02", 40, 2800, True],
+            ["01KG956AAA", "2026-03", 40, 2800, 1.0],
+        ]
+    )
+
+    job = run(dispatcher, "fuel-records", sheet, dry_run=True)
+
+    assert job["errors"] == [
+        {
+            "row": 3,
+            "column": "Mileage, km",
+            "code": "invalid",
+            "detail": "A valid integer is required.",
+        }
+    ]
+    assert job["created"] == 2
 
 
 def test_the_lists_count_the_imported_rows_at_once(dispatcher, in_acme):
