@@ -150,10 +150,11 @@ CACHES = {
     }
 }
 
-# A host's company is cached in Redis for this many seconds (0: not cached), so that a request
-# does not query it; every save, delete and queryset update of companies and domains through
-# the ORM forgets the entry at once (README "Tenancy").
+# A host's company and a token's user are cached in Redis for this many seconds (0: not
+# cached), so that a request does not query them; every save, delete and queryset update of
+# them through the ORM forgets the entry at once (README "Tenancy", "Authentication").
 TENANT_HOST_CACHE_SECONDS = env.int("TENANT_HOST_CACHE_SECONDS", default=60)
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
