@@ -89,6 +89,14 @@ def _moved_to_another_company(user, admin_client, globex) -> None:
     user.save()
 
 
+def _deleted(user, admin_client, globex) -> None:  # the API and admins deactivate; a script may
+    user.delete()
+
+
+def _deleted_by_queryset(user, admin_client, globex) -> None:
+    User.objects.filter(pk=user.pk).delete()
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -100,6 +108,8 @@ def _moved_to_another_company(user, admin_client, globex) -> None:
         _new_password_by_save,
         _tokens_revoked_by_update,
         _moved_to_another_company,
+        _deleted,
+        _deleted_by_queryset,
     ],
 )
 def test_a_refused_user_is_refused_at_the_next_request(
