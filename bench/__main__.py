@@ -1,10 +1,11 @@
 import argparse
 import sys
 
-from bench import api, exports, imports, reminders, reports, tenants
+from bench import api, exports, imports, overhead, reminders, reports, tenants
 
 BENCHMARKS = {
     "api": api,
+    "overhead": overhead,
     "reports": reports,
     "exports": exports,
     "imports": imports,

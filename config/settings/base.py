@@ -141,12 +141,20 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        # Keys carry the schema, so one company's cached value is never served to another.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        # Keys carry the schema, so one company's cached value is never served to another
+        # (django-tenants' key function; the public schema's rows that every request reads are
+        # cached under `public`: shared_apps/core/rowcache.py).
+        "KEY_FUNCTION": "shared_apps.core.rowcache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
+
+# A host's company and a token's user are cached in Redis for this many seconds (0: not
+# cached), so that a request does not query them; every save, delete and queryset update of
+# them through the ORM forgets the entry at once (README "Tenancy", "Authentication").
+TENANT_HOST_CACHE_SECONDS = env.int("TENANT_HOST_CACHE_SECONDS", default=60)
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -24,7 +24,7 @@ class CompanyJWTAuthentication(JWTAuthentication):
             return None
         company = getattr(request, "tenant", None)
         token = tokens.access_token_parse(raw_token, company=company)
-        user = tokens.token_user(token, company=company)
+        user = tokens.token_user(token, company=company, cached=True)  # no query per request
         log_context_bind(user_id=user.pk)  # every log line of this request names the user
         if "HTTP_ACCEPT_LANGUAGE" not in request.META and user.language:
             translation.activate(user.language)

@@ -22,6 +22,16 @@ class UserQuerySet(models.QuerySet):
     def company_admins(self) -> "UserQuerySet":
         return self.filter(role=Role.COMPANY_ADMIN)
 
+    def update(self, **kwargs) -> int:
+        """Update, and forget the users' cached rows (`user_cache`): an update sends no
+        signal, and a deactivation or a role change must hold from the next request."""
+        from .user_cache import users_forget
+
+        user_ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        users_forget(user_ids)
+        return updated
+
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass

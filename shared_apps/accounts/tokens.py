@@ -3,8 +3,8 @@
 Every token carries the company (schema) it was issued on and the user's `token_version`
 (bumped by a password change or a deactivation, see `User.save`), so a token issued before
 either is refused: refresh tokens, and access tokens too (the user row that every request reads
-anyway holds the version), so a stolen pair stops at once. A refusal is a 401 with one of three
-codes that tell the client what to do:
+anyway holds the version; `user_cache` forgets it at every write), so a stolen pair stops at
+once. A refusal is a 401 with one of three codes that tell the client what to do:
 `token_expired` (refresh the access token; for a refresh token: log in), `token_revoked` and
 `token_not_valid` (log in again).
 
@@ -28,6 +28,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
 from .models import User
+from .user_cache import user_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -102,18 +103,26 @@ def access_token_parse(raw: str | bytes, *, company) -> AccessToken:
     return _token_parse(AccessToken, raw, company=company)
 
 
-def token_user(token: Token, *, company) -> User:
+def token_user(token: Token, *, company, cached: bool = False) -> User:
     """The user the token was issued to, while still an active member of `company` whose tokens
-    have not been revoked since (a password change, a deactivation)."""
+    have not been revoked since (a password change, a deactivation). `cached`: the user's row
+    may come from `user_cache` (every write of a user forgets it), as for every request;
+    refreshing and logging out read the database."""
     try:
         user_pk = int(token[api_settings.USER_ID_CLAIM])
     except (KeyError, TypeError, ValueError) as exc:
         raise _not_valid() from exc
-    user = User.objects.active().of_company(company).filter(pk=user_pk)
-    user = user.select_related("company").first()
+    user = user_by_id(user_pk) if cached else User.objects.filter(pk=user_pk).first()
     # Tokens issued before versions existed count as version 0 (no revocation since).
-    if user is None or token.get(VERSION_CLAIM, 0) != user.token_version:
+    if (
+        user is None
+        or not user.is_active
+        or company is None
+        or user.company_id != company.pk
+        or token.get(VERSION_CLAIM, 0) != user.token_version
+    ):
         raise _revoked()
+    user.company = company  # the host's company, loaded already
     return user
 
 

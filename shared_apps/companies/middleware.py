@@ -4,10 +4,12 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from shared_apps.core.errors import error_response
 
+from .host_cache import company_for_host
+
 
 class CompanyMiddleware(TenantMainMiddleware):
-    """Select the company's schema from the host. Unknown hosts and suspended companies get the
-    API's JSON error envelope instead of an HTML page."""
+    """Select the company's schema from the host (the company comes from `host_cache`). Unknown
+    hosts and suspended companies get the API's JSON error envelope instead of an HTML page."""
 
     def process_request(self, request):
         try:
@@ -21,6 +23,12 @@ class CompanyMiddleware(TenantMainMiddleware):
         if not tenant.is_public and not tenant.is_active:
             return error_response(403, "company_inactive", "This company's account is suspended.")
         return None
+
+    def get_tenant(self, domain_model, hostname):
+        company = company_for_host(hostname)  # cached: no query per request
+        if company is None:
+            raise domain_model.DoesNotExist
+        return company
 
     def no_tenant_found(self, request, hostname):
         return error_response(404, "unknown_host", "No company is served on this host.")

@@ -40,6 +40,29 @@ def schema_name_for_slug(slug: str) -> str:
     return slug.replace("-", "_")
 
 
+class CompanyQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """Update, and forget the companies' cached hosts (`host_cache`): an update sends no
+        signal."""
+        from .host_cache import hosts_forget
+
+        hosts = list(Domain.objects.filter(tenant__in=self.values("pk")).values_list("domain"))
+        updated = super().update(**kwargs)
+        hosts_forget(host for (host,) in hosts)
+        return updated
+
+
+class DomainQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """Update, and forget the hosts the domains had (`host_cache`)."""
+        from .host_cache import hosts_forget
+
+        hosts = list(self.values_list("domain", flat=True))
+        updated = super().update(**kwargs)
+        hosts_forget(hosts)
+        return updated
+
+
 class Company(TenantMixin):
     """A customer company: one PostgreSQL schema holds its whole fleet."""
 
@@ -94,6 +117,8 @@ class Company(TenantMixin):
     auto_create_schema = True
     auto_drop_schema = False
 
+    objects = CompanyQuerySet.as_manager()
+
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """Clone the migrated template (see `provisioning`) instead of migrating from scratch."""
         from .provisioning import schema_create_from_template
@@ -119,6 +144,8 @@ class Company(TenantMixin):
 
 class Domain(DomainMixin):
     """A host name that serves one company's API (e.g. `acme.example.com`)."""
+
+    objects = DomainQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.domain
