@@ -50,9 +50,13 @@ def _is_unique(model, path: str) -> bool:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    return field.primary_key or field.unique or any(
-        isinstance(constraint, UniqueConstraint)
-        and tuple(constraint.fields) == (name,)
-        and constraint.condition is None
-        for constraint in model._meta.constraints
+    return (
+        field.primary_key
+        or field.unique
+        or any(
+            isinstance(constraint, UniqueConstraint)
+            and tuple(constraint.fields) == (name,)
+            and constraint.condition is None
+            for constraint in model._meta.constraints
+        )
     )

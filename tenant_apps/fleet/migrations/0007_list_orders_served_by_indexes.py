@@ -5,115 +5,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fleet', '0006_maintenance_plans'),
+        ("fleet", "0006_maintenance_plans"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='car',
-            name='fleet_car_status_d0b34f_idx',
+            model_name="car",
+            name="fleet_car_status_d0b34f_idx",
         ),
         migrations.RemoveIndex(
-            model_name='car',
-            name='fleet_car_brand_6c8591_idx',
+            model_name="car",
+            name="fleet_car_brand_6c8591_idx",
         ),
         migrations.RemoveIndex(
-            model_name='fuelrecord',
-            name='fleet_fuelr_period_8be4c6_idx',
+            model_name="fuelrecord",
+            name="fleet_fuelr_period_8be4c6_idx",
         ),
         migrations.RemoveIndex(
-            model_name='inspection',
-            name='fleet_inspe_valid_u_fec853_idx',
+            model_name="inspection",
+            name="fleet_inspe_valid_u_fec853_idx",
         ),
         migrations.RemoveIndex(
-            model_name='insurance',
-            name='fleet_insur_end_dat_886af6_idx',
+            model_name="insurance",
+            name="fleet_insur_end_dat_886af6_idx",
         ),
         migrations.RemoveIndex(
-            model_name='monthlymileage',
-            name='fleet_month_month_06bc36_idx',
+            model_name="monthlymileage",
+            name="fleet_month_month_06bc36_idx",
         ),
         migrations.AddIndex(
-            model_name='accumulator',
-            index=models.Index(fields=['installed_at', 'id'], name='fleet_accum_install_3d01f9_idx'),
+            model_name="accumulator",
+            index=models.Index(
+                fields=["installed_at", "id"], name="fleet_accum_install_3d01f9_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='car',
-            index=models.Index(fields=['status', 'id'], name='fleet_car_status_28b003_idx'),
+            model_name="car",
+            index=models.Index(fields=["status", "id"], name="fleet_car_status_28b003_idx"),
         ),
         migrations.AddIndex(
-            model_name='car',
-            index=models.Index(fields=['brand', 'id'], name='fleet_car_brand_89cd5b_idx'),
+            model_name="car",
+            index=models.Index(fields=["brand", "id"], name="fleet_car_brand_89cd5b_idx"),
         ),
         migrations.AddIndex(
-            model_name='car',
-            index=models.Index(fields=['title', 'id'], name='fleet_car_title_246801_idx'),
+            model_name="car",
+            index=models.Index(fields=["title", "id"], name="fleet_car_title_246801_idx"),
         ),
         migrations.AddIndex(
-            model_name='car',
-            index=models.Index(fields=['year', 'id'], name='fleet_car_year_19e03c_idx'),
+            model_name="car",
+            index=models.Index(fields=["year", "id"], name="fleet_car_year_19e03c_idx"),
         ),
         migrations.AddIndex(
-            model_name='car',
-            index=models.Index(fields=['commissioned_at', 'id'], name='fleet_car_commiss_d4b1be_idx'),
+            model_name="car",
+            index=models.Index(
+                fields=["commissioned_at", "id"], name="fleet_car_commiss_d4b1be_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='fuelrecord',
-            index=models.Index(fields=['period', 'id'], name='fleet_fuelr_period_57f46d_idx'),
+            model_name="fuelrecord",
+            index=models.Index(fields=["period", "id"], name="fleet_fuelr_period_57f46d_idx"),
         ),
         migrations.AddIndex(
-            model_name='fuelrecord',
-            index=models.Index(fields=['liters', 'id'], name='fleet_fuelr_liters_1bcd7e_idx'),
+            model_name="fuelrecord",
+            index=models.Index(fields=["liters", "id"], name="fleet_fuelr_liters_1bcd7e_idx"),
         ),
         migrations.AddIndex(
-            model_name='fuelrecord',
-            index=models.Index(fields=['total_cost', 'id'], name='fleet_fuelr_total_c_59c655_idx'),
+            model_name="fuelrecord",
+            index=models.Index(fields=["total_cost", "id"], name="fleet_fuelr_total_c_59c655_idx"),
         ),
         migrations.AddIndex(
-            model_name='fuelrecord',
-            index=models.Index(fields=['mileage_km', 'id'], name='fleet_fuelr_mileage_5d0bd8_idx'),
+            model_name="fuelrecord",
+            index=models.Index(fields=["mileage_km", "id"], name="fleet_fuelr_mileage_5d0bd8_idx"),
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['valid_until', 'id'], name='fleet_inspe_valid_u_6e5957_idx'),
+            model_name="inspection",
+            index=models.Index(fields=["valid_until", "id"], name="fleet_inspe_valid_u_6e5957_idx"),
         ),
         migrations.AddIndex(
-            model_name='insurance',
-            index=models.Index(fields=['end_date', 'id'], name='fleet_insur_end_dat_2d01b9_idx'),
+            model_name="insurance",
+            index=models.Index(fields=["end_date", "id"], name="fleet_insur_end_dat_2d01b9_idx"),
         ),
         migrations.AddIndex(
-            model_name='maintenanceplan',
-            index=models.Index(fields=['car', 'name', 'id'], name='fleet_maint_car_id_3e8fa8_idx'),
+            model_name="maintenanceplan",
+            index=models.Index(fields=["car", "name", "id"], name="fleet_maint_car_id_3e8fa8_idx"),
         ),
         migrations.AddIndex(
-            model_name='monthlymileage',
-            index=models.Index(fields=['month', 'id'], name='fleet_month_month_555bab_idx'),
+            model_name="monthlymileage",
+            index=models.Index(fields=["month", "id"], name="fleet_month_month_555bab_idx"),
         ),
         migrations.AddIndex(
-            model_name='monthlymileage',
-            index=models.Index(fields=['mileage_km', 'id'], name='fleet_month_mileage_802876_idx'),
+            model_name="monthlymileage",
+            index=models.Index(fields=["mileage_km", "id"], name="fleet_month_mileage_802876_idx"),
         ),
         migrations.AddIndex(
-            model_name='spare',
-            index=models.Index(fields=['installed_at', 'id'], name='fleet_spare_install_28ed86_idx'),
+            model_name="spare",
+            index=models.Index(
+                fields=["installed_at", "id"], name="fleet_spare_install_28ed86_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='spare',
-            index=models.Index(fields=['total_price', 'id'], name='fleet_spare_total_p_ec9a7e_idx'),
+            model_name="spare",
+            index=models.Index(fields=["total_price", "id"], name="fleet_spare_total_p_ec9a7e_idx"),
         ),
         migrations.AddIndex(
-            model_name='spare',
-            index=models.Index(fields=['part_price', 'id'], name='fleet_spare_part_pr_25a9ee_idx'),
+            model_name="spare",
+            index=models.Index(fields=["part_price", "id"], name="fleet_spare_part_pr_25a9ee_idx"),
         ),
         migrations.AddIndex(
-            model_name='spare',
-            index=models.Index(fields=['work_price', 'id'], name='fleet_spare_work_pr_7f36f3_idx'),
+            model_name="spare",
+            index=models.Index(fields=["work_price", "id"], name="fleet_spare_work_pr_7f36f3_idx"),
         ),
         migrations.AddIndex(
-            model_name='tires',
-            index=models.Index(fields=['installed_at', 'id'], name='fleet_tires_install_598e54_idx'),
+            model_name="tires",
+            index=models.Index(
+                fields=["installed_at", "id"], name="fleet_tires_install_598e54_idx"
+            ),
         ),
     ]
