@@ -32,6 +32,21 @@ def _iso(value) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
+def _datetime_text(field: serializers.DateTimeField) -> Callable[[object], object]:
+    """DRF's ISO 8601 in its time zone (the field's, else the active one); a naive value or a
+    text takes DRF's own path."""
+    own_zone = getattr(field, "timezone", None)
+
+    def write(value):
+        zone = own_zone or field.default_timezone()
+        if zone is None or isinstance(value, str) or value.tzinfo is None:
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
 def _cell(field: serializers.Field) -> Callable[[object], object]:
     """How one field writes a value that is not None."""
     if _own(field, serializers.ChoiceField):
@@ -48,6 +63,10 @@ def _cell(field: serializers.Field) -> Callable[[object], object]:
         getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601
     ):
         return _iso
+    if _own(field, serializers.DateTimeField) and (
+        getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+    ):
+        return _datetime_text(field)
     if _own(field, relations.PrimaryKeyRelatedField):
         return lambda value: value  # the id itself, as `_pk_reader` reads it
     if (

@@ -4,7 +4,10 @@ fields would, field by field, for every kind of field it compiles and for those 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
 from shared_apps.core.rows import CompiledRowSerializer, row_writer
@@ -78,3 +81,28 @@ def test_the_report_rows_are_written_as_their_fields_write_them():
     row = type("ReportRow", (), values)()
     for serializer_class in (FuelRowSerializer, CostRowSerializer, OwnershipRowSerializer):
         assert serializer_class(row).data == field_by_field(serializer_class, row)
+
+
+class Stamped(CompiledRowSerializer):
+    at = serializers.DateTimeField(allow_null=True)
+
+
+@dataclass
+class Stamp:
+    at: object = None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Bishkek", "America/St_Johns"])
+def test_a_datetime_is_written_in_the_active_zone_as_drf_writes_it(zone):
+    stamps = [
+        Stamp(),
+        Stamp(dt.datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=dt.UTC)),
+        Stamp(dt.datetime(2026, 7, 1, 5, 0, tzinfo=ZoneInfo("Europe/Berlin"))),
+        Stamp(dt.datetime(2026, 1, 2, 3, 4, 5)),  # naive: DRF's own path
+        Stamp("2026-01-01T00:00:00Z"),  # a text: as it is
+    ]
+    with timezone.override(zone):
+        for stamp in stamps:
+            assert Stamped(stamp).data == field_by_field(Stamped, stamp)
+    with timezone.override("UTC"):
+        assert Stamped(stamps[1]).data == {"at": "2026-03-01T23:30:15.123456Z"}
