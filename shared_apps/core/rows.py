@@ -15,6 +15,7 @@ from decimal import Decimal
 from types import MethodType
 
 from django.db import models
+from django.utils import timezone
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.settings import ISO_8601, api_settings
@@ -32,14 +33,13 @@ def _iso(value) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _datetime_text(field: serializers.DateTimeField) -> Callable[[object], object]:
-    """DRF's ISO 8601 in its time zone (the field's, else the active one); a naive value or a
-    text takes DRF's own path."""
-    own_zone = getattr(field, "timezone", None)
+def _datetime_text(field: serializers.DateTimeField, zone) -> Callable[[object], object]:
+    """DRF's ISO 8601 in its time zone (the field's, else `zone`: the one active when the
+    writer was compiled); a naive value or a text takes DRF's own path."""
+    zone = getattr(field, "timezone", None) or zone
 
     def write(value):
-        zone = own_zone or field.default_timezone()
-        if zone is None or isinstance(value, str) or value.tzinfo is None:
+        if isinstance(value, str) or value.tzinfo is None:
             return field.to_representation(value)
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -47,8 +47,9 @@ def _datetime_text(field: serializers.DateTimeField) -> Callable[[object], objec
     return write
 
 
-def _cell(field: serializers.Field) -> Callable[[object], object]:
-    """How one field writes a value that is not None."""
+def _cell(field: serializers.Field, zone) -> Callable[[object], object]:
+    """How one field writes a value that is not None (`zone`: the active time zone, None when
+    the writer outlives a request and must ask each time, as DRF does)."""
     if _own(field, serializers.ChoiceField):
         choices = field.choice_strings_to_values
         return lambda value: choices.get(str(value), value)
@@ -63,10 +64,12 @@ def _cell(field: serializers.Field) -> Callable[[object], object]:
         getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601
     ):
         return _iso
-    if _own(field, serializers.DateTimeField) and (
-        getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+    if (
+        _own(field, serializers.DateTimeField)
+        and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+        and (zone is not None or getattr(field, "timezone", None) is not None)
     ):
-        return _datetime_text(field)
+        return _datetime_text(field, zone)
     if _own(field, relations.PrimaryKeyRelatedField):
         return lambda value: value  # the id itself, as `_pk_reader` reads it
     if (
@@ -128,7 +131,7 @@ def _drf(field: serializers.Field) -> Callable[[object], object]:
 _PLAIN_READS = (serializers.Field.get_attribute, relations.RelatedField.get_attribute)
 
 
-def _writer_of(field: serializers.Field) -> Callable[[object], object]:
+def _writer_of(field: serializers.Field, zone) -> Callable[[object], object]:
     """How one field writes a row: its value read and written by the compiled path where both
     are DRF's own, else DRF's path for that field."""
     if type(field).get_attribute not in _PLAIN_READS:
@@ -144,7 +147,7 @@ def _writer_of(field: serializers.Field) -> Callable[[object], object]:
         read = lambda row: row  # noqa: E731 - the field reads the whole row (a method field)
     else:
         read = _pk_reader(field) if pk_only else _chain(field.source_attrs)
-    cell = _cell(field)
+    cell = _cell(field, zone)
 
     def write(row):
         value = read(row)
@@ -153,8 +156,8 @@ def _writer_of(field: serializers.Field) -> Callable[[object], object]:
     return write
 
 
-def _compile(fields) -> Writer:
-    plan = [(field.field_name, _writer_of(field)) for field in fields if not field.write_only]
+def _compile(fields, *, zone=None) -> Writer:
+    plan = [(field.field_name, _writer_of(field, zone)) for field in fields if not field.write_only]
 
     def write(row) -> dict:
         out = {}
@@ -193,5 +196,6 @@ class CompiledListSerializer(serializers.ListSerializer):
         child = self.child
         if type(child).to_representation is not serializers.Serializer.to_representation:
             return [child.to_representation(row) for row in rows]
-        write = _compile(child.fields.values())
+        # Compiled within the request: its time zone is the one DRF's fields would use.
+        write = _compile(child.fields.values(), zone=timezone.get_current_timezone())
         return [write(row) for row in rows]

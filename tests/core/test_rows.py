@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from shared_apps.core.rows import CompiledRowSerializer, row_writer
+from shared_apps.core.rows import CompiledListSerializer, CompiledRowSerializer, row_writer
 from tenant_apps.reports.serializers import (
     CostRowSerializer,
     FuelRowSerializer,
@@ -94,6 +94,8 @@ class Stamp:
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Bishkek", "America/St_Johns"])
 def test_a_datetime_is_written_in_the_active_zone_as_drf_writes_it(zone):
+    """A report row's writer outlives a request: its datetimes ask the zone each time (DRF's
+    path); a list's writer is compiled in the request and takes the zone once."""
     stamps = [
         Stamp(),
         Stamp(dt.datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=dt.UTC)),
@@ -106,3 +108,25 @@ def test_a_datetime_is_written_in_the_active_zone_as_drf_writes_it(zone):
             assert Stamped(stamp).data == field_by_field(Stamped, stamp)
     with timezone.override("UTC"):
         assert Stamped(stamps[1]).data == {"at": "2026-03-01T23:30:15.123456Z"}
+
+
+class PlainStamped(serializers.Serializer):
+    at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        list_serializer_class = CompiledListSerializer
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Bishkek", "America/St_Johns"])
+def test_a_lists_datetimes_are_written_in_the_zone_of_its_request(zone):
+    stamps = [
+        Stamp(dt.datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=dt.UTC)),
+        Stamp(dt.datetime(2026, 7, 1, 5, 0, tzinfo=ZoneInfo("Europe/Berlin"))),
+        Stamp(dt.datetime(2026, 1, 2, 3, 4, 5)),
+        Stamp("2026-01-01T00:00:00Z"),
+        Stamp(),
+    ]
+    listed = PlainStamped(many=True)
+    assert isinstance(listed, CompiledListSerializer)
+    with timezone.override(zone):
+        assert listed.to_representation(stamps) == [field_by_field(Stamped, s) for s in stamps]
