@@ -583,8 +583,8 @@ class FuelRecordSerializer(CarRecordSerializer):
         ]
 
     def get_month_name(self, obj) -> str:
-        """The month's name in the user's language (translated once per month for a list: a
-        serializer lives within one request, in one language)."""
+        """The month's name in the user's language."""
+        # Translated once per month for a list: a serializer lives within one request.
         names = self.__dict__.setdefault("_month_names", {})
         if obj.month not in names:
             names[obj.month] = str(MONTHS[obj.month])
