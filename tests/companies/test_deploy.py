@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shared_apps.companies.management.commands.deploy_migrations import pending_schemas
 
@@ -49,6 +50,23 @@ def test_only_the_schema_with_a_pending_migration_is_migrated(db, capsys):
     assert has_table("globex", "ai_aiauditentry")
     assert pending_schemas() == []
     assert recorded("acme") == acme_before == recorded("globex")
+
+
+def test_pending_schemas_are_read_a_chunk_at_a_time(db):
+    """One statement per `per_query` schemas (a statement locks each schema's table it reads:
+    one for thousands of companies ran out of lock slots); the chunks find the same schemas."""
+    forget_the_ai_migration("acme")
+    forget_the_ai_migration("globex")
+
+    with CaptureQueriesContext(connection) as one_each:
+        assert pending_schemas(per_query=1) == ["acme", "globex"]
+    with CaptureQueriesContext(connection) as together:
+        assert pending_schemas() == ["acme", "globex"]
+
+    def reads(queries):
+        return [q for q in queries if "django_migrations" in q["sql"]]
+
+    assert [len(reads(one_each)), len(reads(together))] == [2, 1]
 
 
 def test_check_lists_pending_schemas_and_fails(db, capsys):

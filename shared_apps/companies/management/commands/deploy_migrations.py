@@ -2,8 +2,9 @@
 
 Stock `migrate_schemas` visits every schema, even when nothing is pending there (each visit
 builds Django's migration plan: tens of milliseconds times a thousand companies). This command
-migrates the public schema, brings the template schema up to date, then finds in ONE query the
-company schemas whose `django_migrations` lack a migration on disk, and migrates only those, in
+migrates the public schema, brings the template schema up to date, then finds (one query per
+200 schemas) the company schemas whose `django_migrations` lack a migration on disk, and
+migrates only those, in
 parallel processes, printing each one's progress. Then it asks a worker to make spare schemas
 of the new migrations (see `provisioning`)."""
 
@@ -21,33 +22,42 @@ from django_tenants.utils import get_public_schema_name
 from shared_apps.companies import provisioning
 from shared_apps.companies.models import Company
 
+# Schemas read per statement. Each statement locks the `django_migrations` table of every schema
+# it reads until it ends: one statement for all of them ran out of PostgreSQL's lock slots
+# (`max_locks_per_transaction`) at some thousands of companies, and no deploy could run.
+SCHEMAS_PER_QUERY = 200
 
-def pending_schemas() -> list[str]:
-    """Company schemas that have not recorded every leaf migration (one query for all)."""
+
+def pending_schemas(*, per_query: int = SCHEMAS_PER_QUERY) -> list[str]:
+    """Company schemas that have not recorded every leaf migration: one query per
+    `per_query` schemas, each its own transaction (outside an atomic block), so that no
+    statement holds more than `per_query` tables' locks."""
     leaves = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
     schemas = list(
         Company.objects.exclude(schema_name=get_public_schema_name())
         .order_by("schema_name")
         .values_list("schema_name", flat=True)
     )
-    if not schemas:
-        return []
     wanted = ", ".join(["(%s, %s)"] * len(leaves))
-    parts = [
-        f"SELECT %s AS schema, count(*) AS applied FROM {connection.ops.quote_name(schema)}"  # noqa: S608 - schema names are checked slugs
-        f".django_migrations WHERE (app, name) IN ({wanted})"
-        for schema in schemas
-    ]
-    params = [p for schema in schemas for p in (schema, *[x for leaf in leaves for x in leaf])]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return sorted(schema for schema, applied in cursor.fetchall() if applied < len(leaves))
+    pending = []
+    for start in range(0, len(schemas), per_query):
+        chunk = schemas[start : start + per_query]
+        parts = [
+            f"SELECT %s AS schema, count(*) AS applied FROM {connection.ops.quote_name(schema)}"  # noqa: S608 - schema names are checked slugs
+            f".django_migrations WHERE (app, name) IN ({wanted})"
+            for schema in chunk
+        ]
+        params = [p for schema in chunk for p in (schema, *[x for leaf in leaves for x in leaf])]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            pending += [schema for schema, applied in cursor.fetchall() if applied < len(leaves)]
+    return sorted(pending)
 
 
 class Command(BaseCommand):
     help = (
         "Migrate the public schema, the template schema and only the company schemas that have "
-        "pending migrations (found in one query), in parallel."
+        "pending migrations (found one query per 200 schemas), in parallel."
     )
 
     def add_arguments(self, parser):
