@@ -1,5 +1,6 @@
-from django.conf import settings
 from django.db import models
+
+from shared_apps.accounts.fields import user_reference
 
 REQUEST_KEPT_CHARS = 2000
 
@@ -13,11 +14,7 @@ class AIAuditEntry(models.Model):
     """One call to the assistant: who asked what, what it answered or proposed, and what the
     executed (or dry-run) actions did."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,  # users live in the public schema and are never deleted
-        related_name="+",
-    )
+    user = user_reference()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=8, choices=AuditKind.choices)
     provider = models.CharField(max_length=16, blank=True)

@@ -3,10 +3,11 @@ are concrete models of `BackgroundJob` in their own apps, each with its own tabl
 
 import uuid
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+
+from shared_apps.accounts.fields import user_reference
 
 
 class JobStatus(models.TextChoices):
@@ -30,11 +31,7 @@ class BackgroundJob(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     rows = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,  # users live in the public schema and are never deleted
-        related_name="+",
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from shared_apps.accounts.fields import user_reference
 from tenant_apps.fleet.compliance import Obligation
 from tenant_apps.jobs.models import BackgroundJob
 
@@ -16,11 +16,7 @@ class EmailStatus(models.TextChoices):
 class Notification(models.Model):
     """A notice to one user in the app (the bell), e-mailed too unless they opted out."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,  # users live in the public schema and are never deleted
-        related_name="+",
-    )
+    recipient = user_reference()
     title = models.CharField(max_length=200)
     body = models.TextField(help_text="Plain text, in the recipient's language.")
     items = models.JSONField(default=list, blank=True, help_text="What it is about, row by row.")
@@ -60,9 +56,7 @@ class ReminderSent(models.Model):
     the database, whatever runs overlap. `due` names the cover told about, so a renewal's own
     end is told about again when it comes."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
-    )
+    recipient = user_reference()
     car = models.ForeignKey("fleet.Car", on_delete=models.CASCADE, related_name="+")
     obligation = models.CharField(max_length=32, choices=Obligation.choices)
     due = models.DateField(null=True, blank=True)
@@ -95,13 +89,7 @@ class ReminderRun(BackgroundJob):
 
     day = models.DateField(unique=True, help_text="The company's today when it ran.")
     # The beat starts it; nobody did.
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
+    created_by = user_reference(null=True, blank=True)
     notifications = models.PositiveIntegerField(default=0)
 
     class Meta(BackgroundJob.Meta):

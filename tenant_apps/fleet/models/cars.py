@@ -1,8 +1,9 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from shared_apps.accounts.fields import user_reference
 
 from ..fields import (
     NUMPLATE_PATTERN,
@@ -57,15 +58,9 @@ class Car(models.Model):
         help_text="Normalised: `иванов иван  иванович` → `Иванов Иван Иванович`.",
     )
     driver_phone = models.CharField(max_length=32, blank=True)
-    # Users live in the public schema. DO_NOTHING keeps Django's deletion collector from looking
-    # for cars from the public schema, where this table does not exist; users are deactivated,
-    # never deleted, and the database refuses to delete one that still drives a car.
-    driver = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    driver = user_reference(
         null=True,
         blank=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
         help_text="The company user who drives this car, if they have an account.",
     )
     fuel_card = models.CharField(max_length=32, blank=True, help_text="Fuel card number.")
@@ -122,13 +117,7 @@ class CarPhoto(models.Model):
     image = ImageFileField(upload_to="cars/photos")
     comment = models.CharField(max_length=255, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,  # see Car.driver
-        related_name="+",
-    )
+    uploaded_by = user_reference(null=True, blank=True)
 
     class Meta:
         verbose_name = _("car photo")
