@@ -119,6 +119,7 @@ class Migration(migrations.Migration):
                 (
                     "driver",
                     models.ForeignKey(
+                        db_constraint=False,
                         blank=True,
                         help_text="The company user who drives this car, if they have an account.",
                         null=True,
@@ -267,6 +268,7 @@ class Migration(migrations.Migration):
                 (
                     "uploaded_by",
                     models.ForeignKey(
+                        db_constraint=False,
                         blank=True,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,

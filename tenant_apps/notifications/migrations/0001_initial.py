@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 (
                     "recipient",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
@@ -102,6 +103,7 @@ class Migration(migrations.Migration):
                 (
                     "created_by",
                     models.ForeignKey(
+                        db_constraint=False,
                         blank=True,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
@@ -176,6 +178,7 @@ class Migration(migrations.Migration):
                 (
                     "recipient",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
