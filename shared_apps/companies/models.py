@@ -113,6 +113,12 @@ class Company(TenantMixin):
     ai_enabled = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # `provisioning.migrations_fingerprint()` of the migrations the schema was made or last
+    # migrated with ("" unknown): a deploy finds the schemas to migrate by this column alone
+    # (`deploy_migrations`), without reading every schema.
+    migrations_fingerprint = models.CharField(
+        max_length=12, blank=True, db_index=True, editable=False
+    )
 
     auto_create_schema = True
     auto_drop_schema = False
@@ -121,14 +127,23 @@ class Company(TenantMixin):
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """Clone the migrated template (see `provisioning`) instead of migrating from scratch."""
-        from .provisioning import schema_create_from_template
+        from .provisioning import (
+            migrations_fingerprint,
+            migrations_fingerprint_record,
+            schema_create_from_template,
+        )
 
         if check_if_exists and schema_exists(self.schema_name):
             return False
         if not (sync_schema and settings.TENANT_CREATION_FAKES_MIGRATIONS):
-            return super().create_schema(check_if_exists, sync_schema, verbosity)
-        schema_create_from_template(self.schema_name, verbosity=verbosity)
-        return True
+            created = super().create_schema(check_if_exists, sync_schema, verbosity)
+        else:
+            schema_create_from_template(self.schema_name, verbosity=verbosity)
+            created = True
+        if sync_schema:  # migrated, or a copy of the current template
+            migrations_fingerprint_record([self.schema_name])
+            self.migrations_fingerprint = migrations_fingerprint()
+        return created
 
     class Meta:
         verbose_name_plural = "companies"

@@ -110,6 +110,17 @@ def migrations_fingerprint() -> str:
     return hashlib.sha256(recorded.encode()).hexdigest()[:12]
 
 
+def migrations_fingerprint_record(schemas) -> None:
+    """Record that these company schemas hold every migration on disk (they were just made or
+    migrated, or read and found complete)."""
+    from .models import Company
+
+    if schemas:
+        Company.objects.filter(schema_name__in=list(schemas)).update(
+            migrations_fingerprint=migrations_fingerprint()
+        )
+
+
 def _spare_pattern(*, current: bool) -> str:
     prefix = SPARE_PREFIX + (migrations_fingerprint() + "_" if current else "")
     return prefix.replace("_", "\\_") + "%"

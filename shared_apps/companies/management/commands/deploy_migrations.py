@@ -2,11 +2,13 @@
 
 Stock `migrate_schemas` visits every schema, even when nothing is pending there (each visit
 builds Django's migration plan: tens of milliseconds times a thousand companies). This command
-migrates the public schema, brings the template schema up to date, then finds (one query per
-200 schemas) the company schemas whose `django_migrations` lack a migration on disk, and
-migrates only those, in
-parallel processes, printing each one's progress. Then it asks a worker to make spare schemas
-of the new migrations (see `provisioning`)."""
+migrates the public schema, brings the template schema up to date, then finds the company
+schemas to migrate: each company records the fingerprint of the migrations its schema was made
+or last migrated with, so one indexed query names the companies whose fingerprint is not the
+code's, and only their schemas are read (200 per query) for what they lack (`--verify` reads
+every schema). It migrates only those, in parallel processes, printing each one's progress,
+records their fingerprint once read back complete, then asks a worker to make spare schemas of
+the new migrations (see `provisioning`)."""
 
 import time
 
@@ -28,18 +30,15 @@ from shared_apps.companies.models import Company
 SCHEMAS_PER_QUERY = 200
 
 
-def pending_schemas(*, per_query: int = SCHEMAS_PER_QUERY) -> list[str]:
-    """Company schemas that have not recorded every leaf migration: one query per
-    `per_query` schemas, each its own transaction (outside an atomic block), so that no
+def schemas_lacking_migrations(
+    schemas: list[str], *, per_query: int = SCHEMAS_PER_QUERY
+) -> list[str]:
+    """Those of `schemas` whose `django_migrations` lack a leaf migration on disk: one query
+    per `per_query` schemas, each its own transaction (outside an atomic block), so that no
     statement holds more than `per_query` tables' locks."""
     leaves = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
-    schemas = list(
-        Company.objects.exclude(schema_name=get_public_schema_name())
-        .order_by("schema_name")
-        .values_list("schema_name", flat=True)
-    )
     wanted = ", ".join(["(%s, %s)"] * len(leaves))
-    pending = []
+    lacking = []
     for start in range(0, len(schemas), per_query):
         chunk = schemas[start : start + per_query]
         parts = [
@@ -50,14 +49,32 @@ def pending_schemas(*, per_query: int = SCHEMAS_PER_QUERY) -> list[str]:
         params = [p for schema in chunk for p in (schema, *[x for leaf in leaves for x in leaf])]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            pending += [schema for schema, applied in cursor.fetchall() if applied < len(leaves)]
-    return sorted(pending)
+            lacking += [schema for schema, applied in cursor.fetchall() if applied < len(leaves)]
+    return sorted(lacking)
+
+
+def pending_schemas(
+    *, verify: bool = False, record: bool = True, per_query: int = SCHEMAS_PER_QUERY
+) -> list[str]:
+    """Company schemas with migrations to apply. A company whose recorded fingerprint is the
+    code's holds every migration (it was made or migrated with them): one indexed query finds
+    the others, and only those schemas are read. `verify` reads every schema instead (after a
+    schema was restored or migrated back by hand). A schema read and found complete gets the
+    code's fingerprint recorded (`record`), so that it is not read again."""
+    companies = Company.objects.exclude(schema_name=get_public_schema_name())
+    if not verify:
+        companies = companies.exclude(migrations_fingerprint=provisioning.migrations_fingerprint())
+    schemas = list(companies.order_by("schema_name").values_list("schema_name", flat=True))
+    lacking = schemas_lacking_migrations(schemas, per_query=per_query)
+    if record:
+        provisioning.migrations_fingerprint_record(set(schemas) - set(lacking))
+    return lacking
 
 
 class Command(BaseCommand):
     help = (
         "Migrate the public schema, the template schema and only the company schemas that have "
-        "pending migrations (found one query per 200 schemas), in parallel."
+        "pending migrations (found by their recorded migrations fingerprint), in parallel."
     )
 
     def add_arguments(self, parser):
@@ -65,19 +82,25 @@ class Command(BaseCommand):
             "--processes", type=int, default=2, help="Schemas migrated at once (default 2)."
         )
         parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="Read every company schema's migrations, not only those of the companies whose "
+            "recorded fingerprint is not the code's (after restoring a schema by hand).",
+        )
+        parser.add_argument(
             "--check",
             action="store_true",
             help="Only list the schemas with pending migrations; exit 1 if there are any.",
         )
 
-    def handle(self, *args, processes: int, check: bool, verbosity: int, **options):
+    def handle(self, *args, processes: int, check: bool, verify: bool, verbosity: int, **options):
         started = time.perf_counter()
         if not check:
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
             if not provisioning.template_is_current():
                 self.stdout.write("Migrating the template schema...")
                 provisioning.template_migrate(verbosity=verbosity)
-        pending = pending_schemas()
+        pending = pending_schemas(verify=verify, record=not check)
         total = Company.objects.exclude(schema_name=get_public_schema_name()).count()
         self.stdout.write(f"{len(pending)} of {total} company schemas have pending migrations.")
         if check:
@@ -88,6 +111,9 @@ class Command(BaseCommand):
             return
         if pending:
             self._migrate(pending, processes=processes, verbosity=verbosity)
+            # Only the schemas read back complete: a failed one stays pending.
+            done = set(pending) - set(schemas_lacking_migrations(pending))
+            provisioning.migrations_fingerprint_record(done)
         # Spare schemas of the old migrations are never handed out; a worker makes new ones.
         provisioning.spares_refill_later()
         self.stdout.write(
