@@ -44,7 +44,9 @@ DEPLOY_GOAL_SECONDS = 10.0
 # Stock migrate_schemas visits every schema (~0.25 s each here at 1,000 companies): it is stopped
 # after this long and its time extrapolated from the schemas it reached, unless --full.
 STOCK_BUDGET_SECONDS = 30
-BATCH = 50  # schemas per transaction when making the background companies
+# Schemas per transaction when making the background companies: each holds a lock on every table
+# and index it creates until its commit (~150 a schema), within PostgreSQL's lock slots.
+BATCH = 10
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = "bench.server.settings"
 
@@ -203,7 +205,14 @@ def _insert_company_rows(count: int, queue) -> None:
     queue.put(len(companies))
 
 
-def _replay(ddl: str, schemas: list[str], suffix: str = "_tenants") -> None:
+def _replay(ddl: str, schemas: list[str], suffix: str, failures: list) -> None:
+    try:
+        _replay_schemas(ddl, schemas, suffix)
+    except Exception as exc:  # told by the main thread: never half a set of companies
+        failures.append(exc)
+
+
+def _replay_schemas(ddl: str, schemas: list[str], suffix: str) -> None:
     import psycopg
 
     with psycopg.connect(tenants_url(suffix)) as conn:
@@ -242,11 +251,18 @@ def background_companies(count: int, suffix: str = "_tenants") -> float:
     ddl = "\n".join(line for line in dump.splitlines() if not line.startswith("\\"))
     schemas = [f"bg{i:04d}" for i in range(count)]
     # Two connections: PostgreSQL's work, on both cores.
-    halves = [threading.Thread(target=_replay, args=(ddl, schemas[i::2], suffix)) for i in (0, 1)]
+    failures: list[Exception] = []
+    halves = [
+        threading.Thread(target=_replay, args=(ddl, schemas[i::2], suffix, failures))
+        for i in (0, 1)
+    ]
     for thread in halves:
         thread.start()
     for thread in halves:
         thread.join()
+    if failures:
+        drop_database(suffix)  # made again from scratch by the next run
+        raise RuntimeError(f"making the background companies failed: {failures[0]}")
     return time.perf_counter() - started
 
 
