@@ -7,6 +7,13 @@ written. Text is matched lowercased, with "ё" read as "е"."""
 from tenant_apps.fleet.compliance import Obligation
 from tenant_apps.fleet.models import CarStatus
 
+# Word groups that mean a concept and also rank by it (`METRICS`).
+PER_KM = (
+    r"\bper km\b", r"\bper kilomet", r"(?:на|за) (?:1 )?км\b", r"(?:на|за) (?:1 )?километр",
+    "километрге", r"(?:стои\w*|цена|стоимость) (?:1 )?(?:км|километр)",
+)  # fmt: skip
+OWNERSHIP = ("ownership", r"\btco\b", r"\btotal cost\b", "владени", r"полн\w* стоимост", "ээлик")
+
 # What a question is about or asks for.
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "fuel": (
@@ -36,10 +43,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "оңдо", "тейле", "тейлөө", "дөңгөлөк",
     ),
     "ownership": (
-        "ownership", r"\btco\b", r"\btotal cost\b", r"\bper km\b", r"\bper kilomet",
-        r"\ball[- ]in\b", "владени", r"полн\w* стоимост", r"(?:на|за) (?:1 )?км\b",
-        r"(?:на|за) (?:1 )?километр", "обходит", "ээлик", "километрге", r"1 км\w*",
-        r"стои\w* (?:1 )?(?:км|километр)", r"(?:цена|стоимость) (?:1 )?(?:км|километр)",
+        *OWNERSHIP, *PER_KM, r"\ball[- ]in\b", "обходит", r"1 км\w*",
     ),
     "premium": ("premium", "преми", "страховые взнос", "камсыздандыруу акы"),
     "insurance": (
@@ -157,21 +161,14 @@ VEHICLE_TYPES: list[tuple[str, tuple[str, ...]]] = [
 
 # Ranking metrics (the facade's), by the words for them, the more specific first.
 METRICS: list[tuple[str, tuple[str, ...]]] = [
-    ("cost_per_km", (r"\bper km\b", r"\bper kilomet", r"(?:на|за) (?:1 )?км\b",
-                     r"(?:на|за) (?:1 )?километр", "километрге",
-                     r"(?:стои\w*|цена|стоимость) (?:1 )?(?:км|километр)")),
-    ("ownership", ("ownership", r"\btco\b", r"\btotal cost\b", "владени",
-                   r"полн\w* стоимост", "ээлик")),
-    ("insurance", ("insurance", "premium", "страхов", "преми", "камсыздандыр")),
-    ("consumption", ("consumption", r"l/100", "расход", r"л/100", "сарпт", "прожорлив",
-                     "жеген", "ест больше")),
+    ("cost_per_km", PER_KM),
+    ("ownership", OWNERSHIP),
+    ("insurance", (*CONCEPTS["insurance"], *CONCEPTS["premium"])),
+    ("consumption", (*CONCEPTS["consumption"], "прожорлив", "жеген", "ест больше")),
     ("liters", ("liter", "litre", "литр")),
-    ("mileage", ("mileage", "distance", r"\bkm\b", r"\bdrove\b", r"\bdriven\b", "пробег",
-                 "проехал", "накатал", r"\bкм\b", "жүрүш", "жүргөн", "километр", r"\bездил",
-                 r"\bнаезд")),
-    ("fuel", ("fuel", "petrol", "diesel", "топлив", "бензин", "дизел", "заправ", "күйүүчү")),
-    ("cost", ("maintenance", "repair", "upkeep", "ремонт", "обслуж", "запчаст", "оңдо",
-              "тейле", "expensive", "дорог", "кымбат", r"\bcosts?\b", "затрат", "чыгым")),
+    ("mileage", (*CONCEPTS["mileage"], r"\bkm\b", r"\bкм\b", "километр")),
+    ("fuel", CONCEPTS["fuel"]),
+    ("cost", (*CONCEPTS["upkeep"], *CONCEPTS["expensive"], r"\bcosts?\b", "затрат", "чыгым")),
 ]  # fmt: skip
 
 # Month names: English (and their three letters), Russian stems (every case: "март",
