@@ -8,7 +8,7 @@ them ("1 500", "12,500", "40,5"), and a number with a unit is never a year ("200
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 
 from tenant_apps.fleet.fields import numplate_normalize
@@ -124,13 +124,6 @@ def number(text: str) -> Decimal:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?", cleaned):
         cleaned = cleaned.replace(",", "")
     return Decimal(cleaned.replace(",", "."))
-
-
-def decimal_text(text: str) -> str:
-    try:
-        return f"{number(text):.2f}"
-    except InvalidOperation:
-        return text
 
 
 @dataclass

@@ -19,7 +19,7 @@ from tenant_apps.fleet.selectors import company_today
 from ... import facade
 from ...actions import ENTITIES, writable_entities
 from .. import ChatReply, ChatRequest, reply_data
-from .parsing import Question, decimal_text, parse
+from .parsing import Question, parse
 from .texts import TEXTS
 
 LANGUAGES = ("en", "ru", "ky")
@@ -187,15 +187,26 @@ class LocalProvider:
         )
         return ChatReply(reply, data=reply_data("fleet_summary", s))
 
-    def _fuel(self, car, date_from, date_to) -> ChatReply:
-        result = facade.fuel_consumption(
-            car_id=car["id"] if car else None, date_from=date_from, date_to=date_to
-        )
-        totals = result["totals"]
-        reply = self._fmt(
-            self.t["fuel"],
+    @staticmethod
+    def _read(reader, car, date_from, date_to) -> dict:
+        """A facade reader's result over a period, for the car or the fleet."""
+        return reader(car_id=car["id"] if car else None, date_from=date_from, date_to=date_to)
+
+    def _period_reply(self, template: str, car, result: dict, **values) -> str:
+        return self._fmt(
+            self.t[template],
             scope=self._scope(car),
             **{"from": result["from"], "to": result["to"]},
+            **values,
+        )
+
+    def _fuel(self, car, date_from, date_to) -> ChatReply:
+        result = self._read(facade.fuel_consumption, car, date_from, date_to)
+        totals = result["totals"]
+        reply = self._period_reply(
+            "fuel",
+            car,
+            result,
             liters=totals["liters"],
             cost=totals["cost"],
             km=totals["mileage_km"],
@@ -204,29 +215,21 @@ class LocalProvider:
         return ChatReply(reply, data=reply_data("fuel_consumption", result))
 
     def _costs(self, car, date_from, date_to) -> ChatReply:
-        result = facade.maintenance_costs(
-            car_id=car["id"] if car else None, date_from=date_from, date_to=date_to
-        )
-        totals = result["totals"]
-        reply = self._fmt(
-            self.t["costs"],
-            scope=self._scope(car),
-            **{"from": result["from"], "to": result["to"]},
-            **{k: totals[k] for k in ("total", "parts", "work", "tires", "accumulators")},
-            inspections=totals["inspections"],
+        result = self._read(facade.maintenance_costs, car, date_from, date_to)
+        columns = ("total", "parts", "work", "tires", "accumulators", "inspections")
+        reply = self._period_reply(
+            "costs", car, result, **{k: result["totals"][k] for k in columns}
         )
         return ChatReply(reply, data=reply_data("maintenance_costs", result))
 
     def _premiums(self, car, date_from, date_to) -> ChatReply:
-        result = facade.insurance_premiums(
-            car_id=car["id"] if car else None, date_from=date_from, date_to=date_to
-        )
+        result = self._read(facade.insurance_premiums, car, date_from, date_to)
         types = self._dictionary("insurance_types")
         by_type = ", ".join(f"{types[k]} {v}" for k, v in result["by_type"].items())
-        reply = self._fmt(
-            self.t["premiums"],
-            scope=self._scope(car),
-            **{"from": result["from"], "to": result["to"]},
+        reply = self._period_reply(
+            "premiums",
+            car,
+            result,
             total=result["total"],
             count=result["count"],
             by_type=f" ({by_type})" if by_type else "",
@@ -234,14 +237,12 @@ class LocalProvider:
         return ChatReply(reply, data=reply_data("insurance_premiums", result))
 
     def _ownership(self, car, date_from, date_to) -> ChatReply:
-        result = facade.cost_of_ownership(
-            car_id=car["id"] if car else None, date_from=date_from, date_to=date_to
-        )
+        result = self._read(facade.cost_of_ownership, car, date_from, date_to)
         totals = result["totals"]
-        reply = self._fmt(
-            self.t["ownership"],
-            scope=self._scope(car),
-            **{"from": result["from"], "to": result["to"]},
+        reply = self._period_reply(
+            "ownership",
+            car,
+            result,
             **{k: totals[k] for k in ("total", "fuel", "upkeep", "insurance")},
             km=totals["mileage_km"],
             per_km=totals["cost_per_km"] or "—",
@@ -483,7 +484,7 @@ class LocalProvider:
         if len(q.dates) > 1:
             data["end_date"] = q.dates[1]
         if q.money is not None:
-            data["cost"] = decimal_text(str(q.money))
+            data["cost"] = _plain(q.money)
         details = ", ".join(f"{k}={v}" for k, v in data.items() if k != "car")
         summary = self.t["insurance_action"].format(
             type=kind.upper(), numplate=car["numplate"], details=details
