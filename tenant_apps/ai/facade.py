@@ -319,7 +319,7 @@ def _ownership_row(r) -> dict:
     return {
         "numplate": r.numplate,
         "fuel": _money(r.fuel),
-        "upkeep": _money(r.parts + r.work + r.tires + r.accumulators + r.inspections),
+        "upkeep": _money(r.upkeep),
         "insurance": _money(r.insurance),
         "total": _money(r.total),
         "mileage_km": r.mileage_km,

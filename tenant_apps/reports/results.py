@@ -51,8 +51,16 @@ class FuelConsumptionReport(ScopedReport):
     rows: tuple[FuelRow, ...]
 
 
+class UpkeepColumns:
+    """A row with the five maintenance columns (parts, work, tyres, batteries, inspections)."""
+
+    @property
+    def upkeep(self) -> Decimal:
+        return self.parts + self.work + self.tires + self.accumulators + self.inspections
+
+
 @dataclass(frozen=True)
-class CostRow:
+class CostRow(UpkeepColumns):
     """Maintenance spending of one group: repairs (parts and work), tyres, batteries and
     inspections, by the day each was installed or done."""
 
@@ -67,7 +75,7 @@ class CostRow:
 
     @property
     def total(self) -> Decimal:
-        return self.parts + self.work + self.tires + self.accumulators + self.inspections
+        return self.upkeep
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ class InsuranceInspectionReport:
 
 
 @dataclass(frozen=True)
-class OwnershipRow:
+class OwnershipRow(UpkeepColumns):
     """What a car (or the fleet in a month) cost to run: fuel, upkeep and insurance premiums
     (spread over the days each policy covers), and the km driven."""
 
@@ -132,15 +140,7 @@ class OwnershipRow:
 
     @property
     def total(self) -> Decimal:
-        return (
-            self.fuel
-            + self.parts
-            + self.work
-            + self.tires
-            + self.accumulators
-            + self.inspections
-            + self.insurance
-        )
+        return self.fuel + self.upkeep + self.insurance
 
     @property
     def cost_per_km(self) -> Decimal | None:
