@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from shared_apps.dictionaries.models import DictionaryKind
 from shared_apps.dictionaries.selectors import dictionary_has_code
@@ -268,16 +268,11 @@ def cars(
         if code is not None and not dictionary_has_code(kind=kind, code=code):
             raise ValueError(f"{name} must be a code of /api/v1/dictionaries/{kind}/")
     filters = {"status": status, "region": region, "vehicle_type": vehicle_type}
-    matching = Car.objects.filter(**{k: v for k, v in filters.items() if v is not None})
-    rows = matching.order_by("numplate").values(
-        "id", "numplate", "title", "status", "region", "vehicle_type"
-    )
-    return {
-        **filters,
-        "count": matching.count(),
-        "total": Car.objects.count(),
-        "rows": list(rows[:MAX_ROWS]),
-    }
+    matching = Q(**{k: v for k, v in filters.items() if v is not None})
+    counts = Car.objects.aggregate(count=Count("id", filter=matching), total=Count("id"))
+    rows = Car.objects.filter(matching).order_by("numplate")
+    fields = ("id", "numplate", "title", "status", "region", "vehicle_type")
+    return {**filters, **counts, "rows": list(rows.values(*fields)[:MAX_ROWS])}
 
 
 def insurance_premiums(
@@ -289,7 +284,12 @@ def insurance_premiums(
     policies = Insurance.objects.filter(start_date__range=(period.first, period.end))
     if car_id:
         policies = policies.filter(car_id=car_id)
-    by_type = dict(policies.values_list("insurance_type").annotate(total=Sum("cost")).order_by())
+    by_type = {
+        kind: (total, count)
+        for kind, total, count in policies.values_list("insurance_type")
+        .annotate(total=Sum("cost"), count=Count("id"))
+        .order_by()
+    }
     rows = policies.order_by("-cost", "car__numplate", "pk").values(
         "car", "car__numplate", "insurance_type", "number", "start_date", "end_date", "cost"
     )
@@ -297,9 +297,9 @@ def insurance_premiums(
         "from": f"{period.first:%Y-%m}",
         "to": f"{period.last:%Y-%m}",
         "car": car_id,
-        "count": policies.count(),
-        "total": _money(sum(by_type.values(), Decimal(0))),
-        "by_type": {kind: _money(total) for kind, total in sorted(by_type.items())},
+        "count": sum(count for _total, count in by_type.values()),
+        "total": _money(sum((total for total, _count in by_type.values()), Decimal(0))),
+        "by_type": {kind: _money(total) for kind, (total, _count) in sorted(by_type.items())},
         "rows": [
             {
                 "car": r["car"],

@@ -145,3 +145,13 @@ def test_a_models_bad_arguments_are_told_back_not_raised(in_acme, tool, argument
 
     assert set(result) == {"error"}
     assert result["error"].startswith("Bad arguments: ")
+
+
+def test_the_readers_take_two_queries_whatever_the_rows(fleet, django_assert_num_queries):
+    """The counts come with the sums (one aggregate), the rows in another query."""
+    for _ in range(30):
+        CarFactory(region="bishkek")
+    with django_assert_num_queries(2):
+        assert facade.cars(region="bishkek")["count"] == 32
+    with django_assert_num_queries(2):
+        assert facade.insurance_premiums(date_from="2026-01", date_to="2026-05")["count"] == 3
