@@ -1,7 +1,9 @@
 """A company's records that name one of its users (a car's driver, a job's creator, ...)."""
 
+import re
+
 from django.conf import settings
-from django.db import models
+from django.db import migrations, models
 
 
 def user_reference(**options) -> models.ForeignKey:
@@ -24,3 +26,28 @@ def user_reference(**options) -> models.ForeignKey:
         db_constraint=False,
         **options,
     )
+
+
+_DROP_USER_FOREIGN_KEYS = """
+DO $$
+DECLARE fk record;
+BEGIN
+    FOR fk IN
+        SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
+        WHERE contype = 'f' AND confrelid = 'public.accounts_user'::regclass
+          AND conrelid IN ({tables})
+    LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.tbl, fk.conname);
+    END LOOP;
+END $$;
+"""
+
+
+def user_foreign_keys_drop(*tables: str) -> migrations.RunSQL:
+    """The migration operation that takes from `tables` (of the schema being migrated) the
+    foreign keys into `public.accounts_user` a `user_reference` had before it made none. A
+    schema made since has none, and nothing happens there."""
+    if not all(re.fullmatch(r"[a-z_]+", table) for table in tables):
+        raise ValueError(f"not table names: {tables}")
+    listed = ", ".join(f"'{table}'::regclass" for table in tables)
+    return migrations.RunSQL(_DROP_USER_FOREIGN_KEYS.format(tables=listed), migrations.RunSQL.noop)

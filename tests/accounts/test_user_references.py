@@ -2,13 +2,16 @@
 or re-keying a user must not make PostgreSQL check (and lock) a table in every company schema,
 which at 1,000 companies exhausted the lock table. The ORM's relations still work."""
 
+from importlib import import_module
+
 from django.db import connection, transaction
 
 from shared_apps.accounts.roles import Role
 from tests.factories import CarFactory
 
 
-def test_no_company_table_has_a_foreign_key_to_the_users(db):
+def foreign_keys_to_users() -> list[str]:
+    """The company tables with a foreign key into `public.accounts_user`."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -20,7 +23,29 @@ def test_no_company_table_has_a_foreign_key_to_the_users(db):
               AND n.nspname <> 'public'
             """
         )
-        assert cursor.fetchall() == []
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_no_company_table_has_a_foreign_key_to_the_users(db):
+    assert foreign_keys_to_users() == []
+
+
+def test_a_schema_migrated_before_loses_its_foreign_keys(in_acme):
+    """What the migration does to a schema whose initial migration still made them."""
+    migration = import_module(
+        "tenant_apps.fleet.migrations.0008_users_referenced_without_a_foreign_key"
+    ).Migration
+    with connection.cursor() as cursor:
+        for table, column in (("fleet_car", "driver_id"), ("fleet_carphoto", "uploaded_by_id")):
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT old_{column} FOREIGN KEY ({column}) "
+                "REFERENCES public.accounts_user (id) DEFERRABLE INITIALLY DEFERRED"
+            )
+        assert foreign_keys_to_users() == ["acme.fleet_car", "acme.fleet_carphoto"]
+
+        cursor.execute(migration.operations[0].sql)
+
+    assert foreign_keys_to_users() == []
 
 
 def company_tables_locked(cursor) -> set[tuple[str, str]]:
