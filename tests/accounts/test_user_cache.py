@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from shared_apps.accounts.models import User
@@ -124,25 +123,6 @@ def test_a_refused_user_is_refused_at_the_next_request(
     response = client.get(ME)
     assert response.status_code == 401
     assert response.json() == TOKEN_REVOKED
-
-
-def test_a_password_changed_in_the_platform_admin_revokes_at_the_next_request(
-    acme, make_user, client_for
-):
-    user = make_user(acme, Role.DISPATCHER)
-    client = client_for(acme, user)
-    assert client.get(ME).status_code == client.get(ME).status_code == 200
-    root = User.objects.create_superuser("root", "root@example.com", "Platform-Pass-1")
-    browser = Client(HTTP_HOST="localhost")
-    browser.force_login(root)
-
-    response = browser.post(
-        f"/admin/accounts/user/{user.pk}/password/",
-        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
-    )
-
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert client.get(ME).json() == TOKEN_REVOKED
 
 
 def _demote_by_the_api(user, admin_client) -> None:
