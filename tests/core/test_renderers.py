@@ -1,0 +1,96 @@
+"""The API's JSON writer (orjson) writes what DRF's JSONRenderer writes, byte for byte."""
+
+import datetime as dt
+import decimal
+import ipaddress
+import uuid
+from collections import OrderedDict
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils.translation import gettext_lazy, override
+from rest_framework import renderers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
+
+from shared_apps.core.renderers import JSONRenderer
+from tests.factories import CarFactory
+
+BISHKEK = ZoneInfo("Asia/Bishkek")
+
+VALUES = {
+    "plain": {"id": 1, "numplate": "01KG123ABC", "active": True, "driver": None, "x": -0.5},
+    "unicode": {"title": "Тойота Камри — Бишкек", "ky": "күйүүчү май ңөү", "emoji": "🚗"},
+    "separators": ["a\u2028b", "c\u2029d", "\u2028\u2029"],
+    "escapes": ['quote " backslash \\ tab \t newline \n nul \x00 bell \x07 del \x7f'],
+    "datetimes": [
+        dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 30, 12, 0, 5, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 30, 18, 0, tzinfo=BISHKEK),
+        dt.datetime(2026, 11, 30, 12, 0, 0, 1),
+    ],
+    "dates and times": [dt.date(2026, 2, 28), dt.time(8, 30), dt.time(8, 30, 0, 250)],
+    "other types": [
+        decimal.Decimal("12.50"),
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        dt.timedelta(days=1, seconds=3),
+        ipaddress.ip_address("127.0.0.1"),
+        b"bytes",
+        {3, 1, 2},
+        (1, "two"),
+        frozenset(),
+    ],
+    "lazy": {"label": gettext_lazy("Cars")},
+    "error": {"errors": [{"code": "invalid", "detail": ErrorDetail("Wrong.", code="invalid")}]},
+    "containers": ReturnDict(
+        {"results": ReturnList([OrderedDict(a=1)], serializer=None)}, serializer=None
+    ),
+    "numbers": [0, -1, 2**63 - 1, -(2**63), 1.0, 3.14, 0.1 + 0.2, 1e15, 123456.789],
+    "keys": {1: "int key", "s": "str key"},
+    "nested": [[[{"deep": [1, [2, [3]]]}]]],
+    "empty": [{}, [], "", 0, False],
+}
+
+
+@pytest.mark.parametrize("name", VALUES)
+def test_it_writes_what_drf_writes(name):
+    with override("ru"):
+        ours = JSONRenderer().render(VALUES[name], "application/json")
+        drf = renderers.JSONRenderer().render(VALUES[name], "application/json")
+    assert ours == drf
+
+
+def test_line_and_paragraph_separators_are_escaped():
+    assert JSONRenderer().render(["a\u2028b\u2029"]) == b'["a\\u2028b\\u2029"]'
+
+
+def test_nothing_is_written_for_none():
+    assert JSONRenderer().render(None) == b""
+
+
+def test_pretty_printing_is_drfs():
+    data = {"a": [1, {"b": "ü"}]}
+    ours = JSONRenderer().render(data, "application/json; indent=2")
+    assert ours == renderers.JSONRenderer().render(data, "application/json; indent=2")
+    assert ours == '{\n  "a": [\n    1,\n    {\n      "b": "ü"\n    }\n  ]\n}'.encode()
+
+
+def test_what_orjson_cannot_write_takes_drfs_path():
+    data = {"big": 2**64, "deep": [[[[1]]]]}
+    assert JSONRenderer().render(data) == b'{"big":18446744073709551616,"deep":[[[[1]]]]}'
+
+
+def test_the_documented_differences():
+    assert JSONRenderer().render([1e16, 1.5e-7]) == b"[1e+16,1.5e-7]"
+    assert renderers.JSONRenderer().render([1e16, 1.5e-7]) == b"[1e+16,1.5e-07]"
+    assert JSONRenderer().render([float("nan")]) == b"[null]"
+    with pytest.raises(ValueError, match="JSON compliant"):
+        renderers.JSONRenderer().render([float("nan")])
+
+
+def test_the_api_answers_with_it(acme_as, in_acme):
+    car = CarFactory(title="Камри\u2028")
+    response = acme_as().get(f"/api/v1/cars/{car.pk}/")
+    assert response.status_code == 200
+    assert response.content == renderers.JSONRenderer().render(response.data)
+    assert b"\\u2028" in response.content
