@@ -139,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shared_apps.core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         # Keys carry the schema, so one company's cached value is never served to another
         # (django-tenants' key function; the public schema's rows that every request reads are
@@ -229,7 +229,7 @@ REST_FRAMEWORK = {
         "shared_apps.accounts.authentication.CompanyJWTAuthentication"
     ],
     "DEFAULT_PERMISSION_CLASSES": ["shared_apps.core.permissions.RolePermission"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["shared_apps.core.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "shared_apps.core.parsers.DepthSafeJSONParser",
         "shared_apps.core.parsers.LimitedMultiPartParser",
