@@ -1,5 +1,6 @@
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.utils.functional import cached_property
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination as DRFPageNumberPagination
 
 from . import counts
@@ -20,3 +21,20 @@ class PageNumberPagination(DRFPageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's, except that the page's rows are returned as they are (a queryset not yet
+        run), not as a list of model instances: the list serializer may read them as values
+        (`core.rows.CompiledListSerializer`). Iterated, they are the same instances."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            message = self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            raise NotFound(message) from exc
+        return self.page.object_list

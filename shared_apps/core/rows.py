@@ -8,13 +8,19 @@ serializer (so with its context: the request for a file's URL, the company's tod
 
 Two uses: `CompiledRowSerializer`, a report's row of plain attributes (compiled once per class);
 `CompiledListSerializer`, `many=True` of a model serializer (compiled once per list, from the
-child serializer as the view made it)."""
+child serializer as the view made it). A list given as a queryset not yet run (a page: see
+`core.pagination`) is read as `values_list` rows rather than model instances, by a writer
+generated for its columns (`_values_rows`), unless a field needs what only an instance has."""
 
+import decimal
 from collections.abc import Callable
 from decimal import Decimal
-from types import MethodType
+from types import CodeType, MethodType
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
@@ -55,7 +61,10 @@ def _cell(field: serializers.Field, zone) -> Callable[[object], object]:
         return lambda value: choices.get(str(value), value)
     if _own(field, serializers.CharField):
         return str
-    if _own(field, serializers.IntegerField):
+    if _own(field, serializers.IntegerField) or (
+        _own(field, serializers.BigIntegerField)
+        and not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+    ):
         return int
     if _own(field, serializers.BooleanField):
         true, false = field.TRUE_VALUES, field.FALSE_VALUES
@@ -78,12 +87,18 @@ def _cell(field: serializers.Field, zone) -> Callable[[object], object]:
         and not field.localize
         and not field.normalize_output
     ):
-        quantize = field.quantize  # the field's own rounding and places
+        if field.decimal_places is None:
+            return field.to_representation
+        # DRF's `quantize`, with its exponent and context made once rather than for each value.
+        exponent, rounding = Decimal(".1") ** field.decimal_places, field.rounding
+        context = decimal.getcontext().copy()
+        if field.max_digits is not None:
+            context.prec = field.max_digits
 
         def decimal_text(value) -> str:
             if not isinstance(value, Decimal):
                 value = Decimal(str(value).strip())
-            return f"{quantize(value):f}"
+            return f"{value.quantize(exponent, rounding=rounding, context=context):f}"
 
         return decimal_text
     return field.to_representation
@@ -131,22 +146,35 @@ def _drf(field: serializers.Field) -> Callable[[object], object]:
 _PLAIN_READS = (serializers.Field.get_attribute, relations.RelatedField.get_attribute)
 
 
-def _writer_of(field: serializers.Field, zone) -> Callable[[object], object]:
-    """How one field writes a row: its value read and written by the compiled path where both
-    are DRF's own, else DRF's path for that field."""
-    if type(field).get_attribute not in _PLAIN_READS:
-        return _drf(field)
-    pk_only = (
+def _is_pk_only(field: serializers.Field) -> bool:
+    return (
         _own(field, relations.PrimaryKeyRelatedField)
         and field.use_pk_only_optimization()
         and field.pk_field is None
     )
-    if isinstance(field, relations.RelatedField) and not pk_only:
+
+
+def _reads_plainly(field: serializers.Field) -> bool:
+    """Whether DRF reads the field's value by following its `source` (a related field: only
+    its id), so that the compiled path may read it the same way."""
+    if type(field).get_attribute not in _PLAIN_READS:
+        return False
+    return not isinstance(field, relations.RelatedField) or _is_pk_only(field)
+
+
+def _writer_of(
+    field: serializers.Field, zone, read: Callable[[object], object] | None = None
+) -> Callable[[object], object]:
+    """How one field writes a row: its value read (by `read` when given: a column of a values
+    row) and written by the compiled path where both are DRF's own, else DRF's path for that
+    field."""
+    if not _reads_plainly(field):
         return _drf(field)
-    if field.source == "*":
-        read = lambda row: row  # noqa: E731 - the field reads the whole row (a method field)
-    else:
-        read = _pk_reader(field) if pk_only else _chain(field.source_attrs)
+    if read is None:
+        if field.source == "*":
+            read = lambda row: row  # noqa: E731 - the field reads the whole row (a method field)
+        else:
+            read = _pk_reader(field) if _is_pk_only(field) else _chain(field.source_attrs)
     cell = _cell(field, zone)
 
     def write(row):
@@ -157,8 +185,12 @@ def _writer_of(field: serializers.Field, zone) -> Callable[[object], object]:
 
 
 def _compile(fields, *, zone=None) -> Writer:
-    plan = [(field.field_name, _writer_of(field, zone)) for field in fields if not field.write_only]
+    return _plan_writer(
+        [(field.field_name, _writer_of(field, zone)) for field in fields if not field.write_only]
+    )
 
+
+def _plan_writer(plan: list[tuple[str, Callable[[object], object]]]) -> Writer:
     def write(row) -> dict:
         out = {}
         for name, write_field in plan:
@@ -197,5 +229,138 @@ class CompiledListSerializer(serializers.ListSerializer):
         if type(child).to_representation is not serializers.Serializer.to_representation:
             return [child.to_representation(row) for row in rows]
         # Compiled within the request: its time zone is the one DRF's fields would use.
-        write = _compile(child.fields.values(), zone=timezone.get_current_timezone())
+        zone = timezone.get_current_timezone()
+        if isinstance(rows, models.QuerySet) and rows._result_cache is None:
+            values = _values_rows(child.fields.values(), rows, zone)
+            if values is not None:
+                return values
+        write = _compile(child.fields.values(), zone=zone)
         return [write(row) for row in rows]
+
+
+def _loaded_fields(queryset: models.QuerySet) -> list[models.Field]:
+    """The model's own columns that the queryset's instances would load (`only`, `defer`)."""
+    names, defer = queryset.query.deferred_loading
+    concrete = queryset.model._meta.concrete_fields
+    if defer:
+        return [field for field in concrete if field.name not in names]
+    return [field for field in concrete if field.name in names or field.primary_key]
+
+
+def _is_plain_column(field: models.Field) -> bool:
+    """A column an instance holds as `values()` gives it (not a relation, whose instance
+    attribute is the related object; not a file, whose attribute is a FieldFile)."""
+    return field.concrete and not field.is_relation and field.descriptor_class is DeferredAttribute
+
+
+def _source_column(field: serializers.Field, model, annotations) -> tuple[str, object] | None:
+    """The `values()` name of a field's source (`car.numplate` → `car__numplate`) and the
+    model field it reads (None for an annotation): a column of the model or of a model its
+    relations reach, a relation's id for a pk-only field, a file's name; None for anything
+    else (a property, a method, a reverse relation), which only an instance can answer."""
+    attrs = field.source_attrs
+    if len(attrs) == 1 and attrs[0] in annotations:
+        return attrs[0], None
+    *path, last = attrs
+    try:
+        for attr in path:
+            relation = model._meta.get_field(attr)
+            if not (relation.concrete and relation.is_relation):
+                return None
+            model = relation.related_model
+        target = model._meta.get_field(last)
+    except FieldDoesNotExist:
+        return None
+    readable = (
+        _is_plain_column(target)
+        or isinstance(target, models.FileField)
+        or (target.concrete and target.is_relation and _is_pk_only(field))
+    )
+    return (LOOKUP_SEP.join(attrs), target) if readable else None
+
+
+def _passes_through(field: serializers.Field, target) -> bool:
+    """Whether the field writes the column's value unchanged: text and integer columns
+    through their own fields or choices, booleans, a relation's id."""
+    if target is None or hasattr(target, "from_db_value"):
+        return False
+    if target.is_relation:
+        return True  # a pk-only field (a foreign key, a one-to-one): the id itself
+    if isinstance(target, models.BooleanField):
+        return _own(field, serializers.BooleanField)
+    if isinstance(target, models.CharField | models.TextField):
+        return _own(field, serializers.CharField) or _own(field, serializers.ChoiceField)
+    if isinstance(target, models.IntegerField):
+        return _cell(field, None) is int or _own(field, serializers.ChoiceField)
+    return False
+
+
+_values_code: dict[str, CodeType] = {}
+
+
+def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writer:
+    """A row writer over `values_list` rows, generated as one function (a dict built by
+    position, a converter called only where the field changes the value), because per-cell
+    closures cost more than the rest of the page."""
+    names: dict[str, object] = {"SkipField": SkipField}
+    lines = ["def write(row):", "    out = {}"]
+    for number, field in enumerate(fields):
+        key = repr(field.field_name)
+        if field.field_name not in sources:  # gets the whole row: DRF's way, or its own
+            names[f"w{number}"] = _writer_of(field, zone, read=lambda row: row)
+            lines += [
+                "    try:",
+                f"        out[{key}] = w{number}(row)",
+                "    except SkipField:",
+                "        pass",
+            ]
+            continue
+        column, target = sources[field.field_name]
+        value = f"row[{columns[column]}]"
+        if _passes_through(field, target):
+            lines.append(f"    out[{key}] = {value}")
+            continue
+        names[f"c{number}"] = _cell(field, zone)
+        if isinstance(target, models.FileField):  # its name, as the FieldFile DRF writes
+            names[f"f{number}"] = lambda name, file_field=target: file_field.attr_class(
+                None, file_field, name
+            )
+            value = f"f{number}({value})"
+        lines.append(f"    out[{key}] = None if (v := {value}) is None else c{number}(v)")
+    lines.append("    return out")
+    source = "\n".join(lines)
+    if source not in _values_code:  # the same list asked again: its code is compiled once
+        _values_code[source] = compile(source, "<values row writer>", "exec")
+    exec(_values_code[source], names)  # noqa: S102 - the code is made here from field positions
+    return names["write"]
+
+
+def _values_rows(fields, queryset: models.QuerySet, zone) -> list[dict] | None:
+    """The queryset's rows written from `values_list` rows instead of model instances (making
+    100 instances costs more than the query), or None when a field's source is not a column.
+
+    A field DRF reads by its source reads its column; any other field (a method field, a field
+    of the whole row) gets the row as a named tuple of the columns an instance would have
+    loaded (by attribute name: `car_id`, `end_date`) and the queryset's annotations, which is
+    all that this project's such fields read (the byte-for-byte tests hold them to it)."""
+    fields = [field for field in fields if not field.write_only]
+    annotations = queryset.query.annotation_select
+    columns: dict[str, int] = {}
+    sources: dict[str, tuple] = {}
+    for field in fields:
+        if _reads_plainly(field) and field.source != "*":
+            source = _source_column(field, queryset.model, annotations)
+            if source is None:
+                return None
+            sources[field.field_name] = source
+            columns.setdefault(source[0], len(columns))
+    if len(sources) < len(fields):
+        loaded = [
+            field.attname
+            for field in _loaded_fields(queryset)
+            if _is_plain_column(field) or field.is_relation
+        ]
+        for name in loaded + list(annotations):
+            columns.setdefault(name, len(columns))
+    write = _values_writer(fields, columns, sources, zone)
+    return [write(row) for row in queryset.values_list(*columns, named=True)]

@@ -6,10 +6,12 @@ days left, month names in the user's language), the fuel record's consumption an
 URLs (set and empty)."""
 
 import pytest
+from django.db.models.signals import post_init
 from rest_framework import serializers
 
 from shared_apps.accounts.roles import Role
 from shared_apps.core.rows import CompiledListSerializer
+from tenant_apps.fleet.models import Car
 from tenant_apps.fleet.urls import router
 
 LISTS = [prefix for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")]
@@ -55,3 +57,57 @@ def test_the_writer_is_used(acme_as, every_kind_of_row, monkeypatch):
         assert acme_as(Role.GUEST).get(f"/api/v1/{prefix}/").status_code == 200
 
     assert len(calls) == len(LISTS)
+
+
+@pytest.mark.parametrize("prefix", LISTS)
+def test_a_page_is_read_as_values_without_making_instances(acme_as, every_kind_of_row, prefix):
+    """Making 100 model instances costs more than the page's query: every list reads its
+    page as `values_list` rows (and the test above holds their output to DRF's)."""
+    client = acme_as(Role.GUEST)
+    client.get(f"/api/v1/{prefix}/")  # warm: the user is cached, the count too
+    made = []
+
+    def instance_made(sender, **kwargs):
+        if sender._meta.app_label == "fleet":  # (not the cached company and user)
+            made.append(sender.__name__)
+
+    post_init.connect(instance_made)
+    try:
+        response = client.get(f"/api/v1/{prefix}/?page_size=200")
+    finally:
+        post_init.disconnect(instance_made)
+    assert response.status_code == 200
+    assert len(response.json()["results"]) >= 2
+    assert made == []
+
+
+class CarByItsOwnWays(serializers.ModelSerializer):
+    """Fields only an instance can answer: a method of the model, a reverse relation, a file's
+    URL from a relation's file, next to plain columns."""
+
+    label = serializers.CharField(source="__str__", read_only=True)
+    photos = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    plate = serializers.CharField(source="numplate", read_only=True)
+
+    class Meta:
+        model = Car
+        fields = ["id", "plate", "label", "photos", "driver"]
+        list_serializer_class = CompiledListSerializer
+
+
+def test_a_field_only_an_instance_answers_takes_the_instances_path(in_acme, every_kind_of_row):
+    cars = Car.objects.order_by("id")
+    made = []
+
+    def instance_made(sender, **kwargs):
+        made.append(sender)
+
+    post_init.connect(instance_made, sender=Car)
+    try:
+        compiled = CarByItsOwnWays(cars.all(), many=True).data
+    finally:
+        post_init.disconnect(instance_made, sender=Car)
+    by_drf = [serializers.Serializer.to_representation(CarByItsOwnWays(), car) for car in cars]
+    assert compiled == by_drf
+    assert len(made) == len(by_drf) >= 2
+    assert {row["label"] for row in compiled} == {str(car) for car in cars}
