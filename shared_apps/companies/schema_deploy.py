@@ -124,7 +124,7 @@ def sql_plan_render(schema: str) -> SqlPlan:
         loader.check_consistent_history(connection)
         plan = [migration for migration, _ in executor.migration_plan(loader.graph.leaf_nodes())]
         for migration in plan:
-            _check_sql_only(migration)
+            migration_sql_only_check(migration)
         return SqlPlan(
             migrations=tuple((m.app_label, m.name) for m in plan),
             sql=_render(schema, plan, _applied_state(executor)),
@@ -133,7 +133,7 @@ def sql_plan_render(schema: str) -> SqlPlan:
         connection.set_schema_to_public()
 
 
-def _check_sql_only(migration) -> None:
+def migration_sql_only_check(migration) -> None:
     label = f"{migration.app_label}.{migration.name}"
     if not migration.atomic:
         raise NotSqlOnlyError(f"{label} is not atomic")
@@ -200,9 +200,11 @@ def schemas_deploy(
     groups = defaultdict(list)
     for schema, missing in sorted(migrations_missing(schemas).items()):
         groups[missing].append(schema)
-    for members in groups.values():
+    for missing, members in groups.items():
         try:
             plan = sql_plan_render(members[0])
+            if set(plan.migrations) != missing:  # the schema changed since it was read
+                raise NotSqlOnlyError(f"{members[0]} lacks other migrations than it did")
         except NotSqlOnlyError as reason:
             result.executor.update(dict.fromkeys(members, str(reason)))
             continue

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
 from shared_apps.companies import provisioning, schema_deploy
@@ -126,6 +127,19 @@ def test_a_migration_with_python_code_goes_through_the_executor(db, deploy_app, 
             cursor.execute(f'SELECT text FROM "{schema}".deploy_app_note')  # noqa: S608
             assert cursor.fetchall() == [("made by RunPython",)]
     assert_migrated_like_the_template("acme", "globex")
+
+
+def test_a_shared_apps_runpython_is_skipped_in_company_schemas_so_it_is_sql_only(db):
+    """companies.0002 runs Python in public only: the router skips it in a company schema, as
+    Django does."""
+    migration = MigrationLoader(None).graph.nodes[("companies", "0002_public_tenant")]
+
+    connection.set_schema("acme")
+    schema_deploy.migration_sql_only_check(migration)  # no error
+    connection.set_schema_to_public()
+    with pytest.raises(schema_deploy.NotSqlOnlyError) as refused:
+        schema_deploy.migration_sql_only_check(migration)
+    assert str(refused.value) == "companies.0002_public_tenant runs Python code"
 
 
 def test_a_schema_whose_sql_fails_stays_pending_and_the_others_are_done(db, deploy_app, capsys):
