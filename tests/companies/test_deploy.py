@@ -76,8 +76,8 @@ def test_only_the_schema_with_a_pending_migration_is_migrated(db, capsys):
 
     out = capsys.readouterr().out
     assert "1 of 2 company schemas have pending migrations." in out
-    assert "deploy:globex" in out
-    assert "deploy:acme" not in out
+    assert "[1/1 (100%) sql] globex" in out  # the AI app's migration is SQL only
+    assert "acme" not in out
     assert has_table("globex", "ai_aiauditentry")
     assert pending_schemas() == []
     assert recorded("acme") == acme_before == recorded("globex")

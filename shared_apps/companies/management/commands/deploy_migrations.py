@@ -6,14 +6,24 @@ migrates the public schema, brings the template schema up to date, then finds th
 schemas to migrate: each company records the fingerprint of the migrations its schema was made
 or last migrated with, so one indexed query names the companies whose fingerprint is not the
 code's, and only their schemas are read (200 per query) for what they lack (`--verify` reads
-every schema). It migrates only those, in parallel processes, printing each one's progress,
-records their fingerprint once read back complete, then asks a worker to make spare schemas of
-the new migrations (see `provisioning`)."""
+every schema). It migrates only those, then records their fingerprint once read back complete,
+and asks a worker to make spare schemas of the new migrations (see `provisioning`).
+
+How the pending schemas are migrated (the rule is `schema_deploy`'s docstring): schemas lacking
+the same migrations form a group, planned and rendered as SQL once, in one of them. A group
+whose plan is SQL only (Django's schema operations and RunSQL; no RunPython that runs, no other
+operation class, nothing that reads the schema after changing it) gets that SQL and its
+`django_migrations` rows, `schema_deploy.SCHEMAS_PER_TRANSACTION` schemas a transaction over
+`--processes` connections: a few milliseconds a schema. A batch that fails is retried schema by
+schema; a schema that still fails is left pending (its fingerprint is not recorded) and the
+command ends with an error naming it, after the others are done. Any other group goes through
+django-tenants' executor (Django's `migrate` per schema, in `--processes` processes), as does
+every schema with `--executor`."""
 
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -21,7 +31,7 @@ from django_tenants.migration_executors.base import run_migrations
 from django_tenants.migration_executors.multiproc import MultiprocessingExecutor
 from django_tenants.utils import get_public_schema_name
 
-from shared_apps.companies import provisioning
+from shared_apps.companies import provisioning, schema_deploy
 from shared_apps.companies.models import Company
 
 # Schemas read per statement. Each statement locks the `django_migrations` table of every schema
@@ -74,12 +84,17 @@ def pending_schemas(
 class Command(BaseCommand):
     help = (
         "Migrate the public schema, the template schema and only the company schemas that have "
-        "pending migrations (found by their recorded migrations fingerprint), in parallel."
+        "pending migrations (found by their recorded migrations fingerprint), in parallel: as SQL "
+        "rendered once when the migrations are SQL only, else with Django's executor."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--processes", type=int, default=2, help="Schemas migrated at once (default 2)."
+            "--processes",
+            type=int,
+            default=2,
+            help="Schemas migrated at once: connections applying SQL, processes running the "
+            "executor (default 2).",
         )
         parser.add_argument(
             "--verify",
@@ -92,8 +107,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Only list the schemas with pending migrations; exit 1 if there are any.",
         )
+        parser.add_argument(
+            "--executor",
+            action="store_true",
+            help="Migrate every pending schema with Django's executor, none by rendered SQL.",
+        )
 
-    def handle(self, *args, processes: int, check: bool, verify: bool, verbosity: int, **options):
+    def handle(
+        self,
+        *args,
+        processes: int,
+        check: bool,
+        verify: bool,
+        executor: bool,
+        verbosity: int,
+        **options,
+    ):
         started = time.perf_counter()
         if not check:
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
@@ -109,16 +138,48 @@ class Command(BaseCommand):
             if pending:
                 raise SystemExit(1)
             return
+        failed = {}
         if pending:
-            self._migrate(pending, processes=processes, verbosity=verbosity)
+            failed = self._deploy(
+                pending, processes=processes, executor=executor, verbosity=verbosity
+            )
             # Only the schemas read back complete: a failed one stays pending.
-            done = set(pending) - set(schemas_lacking_migrations(pending))
+            done = set(pending) - set(failed) - set(schemas_lacking_migrations(pending))
             provisioning.migrations_fingerprint_record(done)
         # Spare schemas of the old migrations are never handed out; a worker makes new ones.
         provisioning.spares_refill_later()
+        if failed:
+            lines = [f"  {schema}: {error}" for schema, error in sorted(failed.items())]
+            raise CommandError(
+                f"{len(failed)} company schemas failed and stay pending (the others are "
+                "migrated; run the deploy again once fixed):\n" + "\n".join(lines)
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Deploy migrations done in {time.perf_counter() - started:.2f} s.")
         )
+
+    def _deploy(
+        self, schemas: list[str], *, processes: int, executor: bool, verbosity: int
+    ) -> dict[str, str]:
+        """Migrate by SQL what can be, the rest with the executor; the schemas whose SQL failed."""
+        if executor:
+            self._migrate(schemas, processes=processes, verbosity=verbosity)
+            return {}
+        result = schema_deploy.schemas_deploy(
+            schemas,
+            connections_count=processes,
+            progress=self.stdout.write if verbosity >= 1 else None,
+        )
+        reasons = sorted(set(result.executor.values()))
+        self.stdout.write(
+            f"{len(result.done) + len(result.failed)} schemas by SQL, "
+            f"{len(result.executor)} by the executor"
+            + (f" ({'; '.join(reasons)})" if reasons else "")
+            + "."
+        )
+        if result.executor:
+            self._migrate(sorted(result.executor), processes=processes, verbosity=verbosity)
+        return result.failed
 
     def _migrate(self, schemas: list[str], *, processes: int, verbosity: int) -> None:
         options = vars(MigrateCommand().create_parser("manage.py", "migrate").parse_args([]))
