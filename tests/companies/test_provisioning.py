@@ -1,13 +1,15 @@
-"""Companies are cloned from a migrated template schema; a clone must be exactly what running
-every migration gives, and the template must follow new migrations by itself."""
+"""Company schemas are copies of a migrated template schema, made by replaying its DDL; a copy
+must be exactly what running every migration gives, and the template must follow new
+migrations by itself."""
 
 import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_exists
 
-from shared_apps.companies import provisioning
+from shared_apps.companies import provisioning, replay
 from shared_apps.companies.services import company_create
 from tests.factories import PASSWORD
 from tests.threads import committed, run_in_parallel
@@ -22,7 +24,7 @@ def catalog(schema: str) -> dict[str, list[tuple]]:
                    is_identity, coalesce(identity_generation, ''),
                    coalesce(generation_expression, ''),
                    -- the column's place among the table's columns: a migrated table keeps the
-                   -- numbers of dropped columns, a cloned one does not
+                   -- numbers of dropped columns, a replayed one does not
                    rank() OVER (PARTITION BY table_name ORDER BY ordinal_position)
             FROM information_schema.columns WHERE table_schema = %(schema)s ORDER BY 1, 2""",
         "constraints": """
@@ -36,6 +38,15 @@ def catalog(schema: str) -> dict[str, list[tuple]]:
         "sequences": """
             SELECT sequence_name, data_type, start_value, increment
             FROM information_schema.sequences WHERE sequence_schema = %(schema)s ORDER BY 1""",
+        # each sequence's value and the column that owns it ('i': an identity column's)
+        "sequence_values": """
+            SELECT s.relname, pg_sequence_last_value(s.oid), t.relname, a.attname, d.deptype
+            FROM pg_class s
+            LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+                 AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+            LEFT JOIN pg_class t ON t.oid = d.refobjid
+            LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE s.relnamespace = %(schema)s::regnamespace AND s.relkind = 'S' ORDER BY 1""",
     }
     with connection.cursor() as cursor:
         result = {}
@@ -44,7 +55,12 @@ def catalog(schema: str) -> dict[str, list[tuple]]:
             result[name] = cursor.fetchall()
         cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')  # noqa: S608
         result["migrations"] = cursor.fetchall()
+        cursor.execute(f'SELECT * FROM "{schema}".django_migrations ORDER BY id')  # noqa: S608
+        result["migration_rows"] = cursor.fetchall()
     return result
+
+
+PARTS = ("columns", "constraints", "indexes", "sequences", "sequence_values", "migrations")
 
 
 def provision(slug: str) -> None:
@@ -54,20 +70,27 @@ def provision(slug: str) -> None:
     connection.set_schema_to_public()
 
 
-def test_a_cloned_company_is_exactly_a_migrated_one(db, settings):
-    provision("cloned")
+def test_a_replayed_company_is_exactly_a_migrated_one(db, settings):
+    provision("replayed")
     settings.TENANT_CREATION_FAKES_MIGRATIONS = False
     provision("migrated")
 
-    cloned, migrated = catalog("cloned"), catalog("migrated")
+    replayed, migrated = catalog("replayed"), catalog("migrated")
 
-    assert len(cloned["columns"]) > 100
-    assert len(cloned["migrations"]) == len(provisioning.migrations_on_disk())
-    for part in ("columns", "constraints", "indexes", "sequences", "migrations"):
-        assert cloned[part] == migrated[part], part
+    assert len(replayed["columns"]) > 100
+    assert len(replayed["indexes"]) == 87
+    assert len(replayed["migrations"]) == len(provisioning.migrations_on_disk())
+    assert ("django_migrations_id_seq", len(replayed["migrations"])) in {
+        row[:2] for row in replayed["sequence_values"]
+    }
+    assert ("fleet_car_id_seq", None, "fleet_car", "id", "i") in replayed["sequence_values"]
+    for part in PARTS:
+        assert replayed[part] == migrated[part], part
+    # the template's rows themselves, ids and times included
+    assert replayed["migration_rows"] == catalog("template")["migration_rows"]
 
 
-def test_a_clone_starts_empty_with_fresh_ids(db, client_for, make_user):
+def test_a_replayed_company_starts_empty_with_fresh_ids(db, client_for, make_user):
     from shared_apps.accounts.roles import Role
     from shared_apps.companies.models import Company
 
@@ -104,15 +127,23 @@ def test_a_missing_template_is_made_again(db):
     assert catalog("after_drop")["migrations"] == catalog("template")["migrations"]
 
 
-def test_a_template_behind_the_code_is_migrated_before_a_clone(db):
+def test_a_template_behind_the_code_is_migrated_before_a_replay(db):
     # A deploy added a migration: here, the template forgets the newest one it has applied,
     # and its table, as if that migration had never run.
     with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM template.django_migrations_id_seq")
+        [last_id] = cursor.fetchone()
         cursor.execute('DROP TABLE "template".ai_aiauditentry')
         cursor.execute("""DELETE FROM "template".django_migrations WHERE app = 'ai'""")
     assert not provisioning.template_is_current()
 
-    provision("after-deploy")
+    try:
+        provision("after-deploy")
+    finally:
+        # A sequence does not roll back: the template would keep the ids the migration
+        # recorded here used, and its copies in later tests would differ from a migrated schema.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval('template.django_migrations_id_seq', %s)", [last_id])
 
     assert provisioning.template_is_current()
     with connection.cursor() as cursor:
@@ -131,6 +162,78 @@ def test_the_template_cannot_be_taken_as_a_company(db):
     assert catalog("template")["migrations"] == migrations_before
 
 
+def test_replaying_costs_the_same_queries_however_many_schemas_there_are(db):
+    def queries(make):
+        with CaptureQueriesContext(connection) as captured:
+            make()
+        return [query["sql"] for query in captured.captured_queries]
+
+    provisioning.template_migrations()  # the connection's search_path is set
+    provisioning._template_ddl.cache_clear()
+    writing = queries(provisioning.template_ddl)
+    first = queries(lambda: provisioning.schema_create_from_template("first_replay"))
+    for i in range(3):
+        provisioning.template_replay(f"other_{i}")
+    provisioning._template_ddl.cache_clear()
+    writing_again = queries(provisioning.template_ddl)
+    later = queries(lambda: provisioning.schema_create_from_template("later_replay"))
+
+    # The DDL is written by a fixed number of queries (the template's migrations: 2; in a
+    # savepoint: 2; search_path in and out: 2; relations, what cannot be copied, columns,
+    # sequences, constraints, indexes, which tables have rows: 7), then kept. A company costs
+    # the search_path, the template's check (2), the spare pool (3 with its savepoint) and the
+    # replay (5: savepoint, search_path, the DDL in one statement, search_path back, release).
+    assert len(writing) == len(writing_again) == 13
+    assert len(first) == len(later) == 11
+
+    def replay_sql(queries, schema):
+        return [sql.replace(schema, "new") for sql in queries if schema in sql]
+
+    assert replay_sql(first, "first_replay") == replay_sql(later, "later_replay")
+    assert not [sql for sql in writing + first if "information_schema" in sql]
+
+
+def test_a_replay_copies_defaults_as_they_are_and_a_serial_reads_its_own_sequence(db):
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            ALTER TABLE "template".fleet_kit
+                ADD COLUMN label text NOT NULL DEFAULT 'template.fleet_kit',
+                ADD COLUMN ticket serial""")
+        cursor.execute("SELECT setval('template.fleet_kit_ticket_seq', 41)")
+
+    replay.schema_replay("serial_copy", replay.template_ddl("template"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT column_name, column_default FROM information_schema.columns
+            WHERE table_schema = 'serial_copy' AND table_name = 'fleet_kit'
+              AND column_name IN ('label', 'ticket') ORDER BY 1""")
+        assert cursor.fetchall() == [
+            ("label", "'template.fleet_kit'::text"),
+            ("ticket", "nextval('serial_copy.fleet_kit_ticket_seq'::regclass)"),
+        ]
+        cursor.execute("SELECT pg_get_serial_sequence('serial_copy.fleet_kit', 'ticket')")
+        assert cursor.fetchone() == ("serial_copy.fleet_kit_ticket_seq",)
+        cursor.execute("SELECT nextval('serial_copy.fleet_kit_ticket_seq')")
+        assert cursor.fetchone() == (42,)
+
+
+def test_what_the_replay_cannot_copy_is_refused_by_name(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'CREATE VIEW "template".car_titles AS SELECT title FROM "template".fleet_car'
+        )
+        cursor.execute("COMMENT ON TABLE \"template\".fleet_car IS 'cars'")
+
+    with pytest.raises(replay.UnsupportedTemplateError) as refused:
+        replay.template_ddl("template")
+
+    assert str(refused.value) == (
+        "the template schema holds what the replay would leave out of new company schemas: "
+        "comment on table fleet_car; view car_titles"
+    )
+
+
 # --- Spare schemas ------------------------------------------------------------------------------
 
 
@@ -143,16 +246,16 @@ def test_a_company_made_from_a_spare_is_exactly_a_migrated_one(db, settings):
 
     assert provisioning.spare_schemas() == []  # renamed: the company's schema is the spare
     spared, migrated = catalog("spared"), catalog("migrated")
-    for part in ("columns", "constraints", "indexes", "sequences", "migrations"):
+    for part in PARTS:
         assert spared[part] == migrated[part], part
     assert spare.startswith(f"_spare_{provisioning.migrations_fingerprint()}_")
 
 
 def test_spares_of_older_migrations_are_never_handed_out_and_refill_drops_them(db):
     stale = "_spare_000000000000_0badc0de"
-    provisioning._clone_template(stale)
+    provisioning.template_replay(stale)
 
-    provision("not-stale")  # cloned: the stale spare is not current
+    provision("not-stale")  # replayed: the stale spare is not current
 
     assert provisioning.spare_schemas(current=False) == [stale]
     assert provisioning.spares_refill(size=1) == 1
