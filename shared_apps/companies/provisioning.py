@@ -4,7 +4,8 @@ grow with the number of migrations.
 
 The template is kept current automatically: before a copy, one query compares the migrations
 recorded in the template with the ones on disk, and a template that lags behind (a deploy added
-a migration) is migrated first, under a lock so that two provisionings cannot both do it. A
+a migration) is migrated first, under a lock (`template_locked`) that two provisionings or a
+deploy cannot hold at once, and that a copy takes shared while it copies (`template_replay`). A
 copy is made by replaying the template's DDL (`replay`: written from the template's own catalog
 once per process and set of migrations the template records, in a few indexed queries), which
 copies the template's `django_migrations` rows with its tables, so the new schema records
@@ -22,6 +23,8 @@ deploy). With no spare ready, the company's schema is replayed there and then.""
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 
 from django.conf import settings
@@ -64,56 +67,66 @@ def template_is_current(recorded: frozenset[tuple[str, str]] | None = None) -> b
     return recorded is not None and migrations_on_disk() <= recorded
 
 
-def template_migrate(*, verbosity: int = 0) -> None:
-    """Create the template schema if needed and apply what is pending to it."""
-    _check_schema_name(template_schema())
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{template_schema()}"')
-    call_command(
-        "migrate_schemas",
-        tenant=True,
-        schema_name=template_schema(),
-        interactive=False,
-        verbosity=verbosity,
-    )
-    connection.set_schema_to_public()
-
-
-def template_ensure_current(*, verbosity: int = 0) -> frozenset[tuple[str, str]]:
-    """Migrate the template if a deploy added migrations (one provisioning at a time does);
-    the migrations it records."""
-    connection.set_schema_to_public()
-    recorded = template_migrations()
-    if template_is_current(recorded):
-        return recorded
+@contextmanager
+def template_locked() -> Iterator[None]:
+    """The template to oneself while migrating it: no other migration of it, and no copy of it
+    half way through one (a copy takes the lock shared: `template_replay`). Re-entrant."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK_ID])
     try:
-        if not template_is_current():
-            template_migrate(verbosity=verbosity)
-        return template_migrations()
+        yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK_ID])
 
 
+def template_migrate(*, verbosity: int = 0) -> None:
+    """Create the template schema if needed and apply what is pending to it."""
+    _check_schema_name(template_schema())
+    with template_locked():
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{template_schema()}"')
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            schema_name=template_schema(),
+            interactive=False,
+            verbosity=verbosity,
+        )
+    connection.set_schema_to_public()
+
+
+def template_ensure_current(*, verbosity: int = 0) -> None:
+    """Migrate the template if a deploy added migrations (one provisioning at a time does)."""
+    connection.set_schema_to_public()
+    if template_is_current():
+        return
+    with template_locked():
+        if not template_is_current():
+            template_migrate(verbosity=verbosity)
+
+
 def schema_create_from_template(schema_name: str, *, verbosity: int = 0) -> None:
     """Create `schema_name` as a copy of the (current) template, migrations recorded: a spare
     schema when one is ready, else one made now by replaying the template's DDL."""
-    recorded = template_ensure_current(verbosity=verbosity)
+    template_ensure_current(verbosity=verbosity)
     if not spare_claim(schema_name):
-        template_replay(schema_name, recorded=recorded)
+        template_replay(schema_name)
     transaction.on_commit(spares_refill_later)
     connection.set_schema_to_public()
 
 
-def template_replay(
-    schema_name: str, *, recorded: frozenset[tuple[str, str]] | None = None
-) -> None:
+def template_replay(schema_name: str) -> None:
     """Make `schema_name` a copy of the template by replaying the template's DDL (see
-    `replay`), in a transaction. `recorded`: the template's migrations, if just read."""
+    `replay`), in a transaction. The template's lock, taken shared until that transaction
+    ends, keeps a deploy from migrating the template between the reading of its migrations
+    (which DDL to replay) and the copy of its tables and `django_migrations` rows: a copy
+    never records a migration whose tables it lacks."""
     _check_schema_name(schema_name)
-    replay.schema_replay(schema_name, template_ddl(recorded))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [TEMPLATE_LOCK_ID])
+        replay.schema_replay(schema_name, template_ddl())
 
 
 def template_ddl(recorded: frozenset[tuple[str, str]] | None = None) -> str:
@@ -184,7 +197,7 @@ def spares_refill(*, size: int | None = None) -> int:
     """Drop the spares of older migrations and clone the template until `size` (default
     TENANT_SPARE_SCHEMAS) current ones are ready; how many were made."""
     size = settings.TENANT_SPARE_SCHEMAS if size is None else size
-    recorded = template_ensure_current()
+    template_ensure_current()
     current = set(spare_schemas())
     with connection.cursor() as cursor:
         for stale in set(spare_schemas(current=False)) - current:
@@ -192,7 +205,7 @@ def spares_refill(*, size: int | None = None) -> int:
     made = 0
     for _ in range(size - len(current)):
         spare = f"{SPARE_PREFIX}{migrations_fingerprint()}_{uuid.uuid4().hex[:8]}"
-        template_replay(spare, recorded=recorded)
+        template_replay(spare)
         made += 1
     connection.set_schema_to_public()
     return made

@@ -5,14 +5,14 @@ migrations by itself."""
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_exists
 
 from shared_apps.companies import provisioning, replay
 from shared_apps.companies.services import company_create
 from tests.factories import PASSWORD
-from tests.threads import committed, run_in_parallel
+from tests.threads import committed, in_background, run_in_parallel
 
 
 def catalog(schema: str) -> dict[str, list[tuple]]:
@@ -182,9 +182,10 @@ def test_replaying_costs_the_same_queries_however_many_schemas_there_are(db):
     # savepoint: 2; search_path in and out: 2; relations, what cannot be copied, columns,
     # sequences, constraints, indexes, which tables have rows: 7), then kept. A company costs
     # the search_path, the template's check (2), the spare pool (3 with its savepoint) and the
-    # replay (5: savepoint, search_path, the DDL in one statement, search_path back, release).
+    # replay (10: savepoint, the template's lock taken shared, its migrations read again under
+    # it (2), savepoint, search_path, the DDL in one statement, search_path back, 2 releases).
     assert len(writing) == len(writing_again) == 13
-    assert len(first) == len(later) == 11
+    assert len(first) == len(later) == 16
 
     def replay_sql(queries, schema):
         return [sql.replace(schema, "new") for sql in queries if schema in sql]
@@ -314,3 +315,32 @@ def test_two_claims_at_once_never_take_the_same_spare(db):
                     cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
         committed(drop)
+
+
+def test_a_copy_waits_while_the_template_is_being_migrated(db):
+    """A deploy migrating the template holds its lock: a copy started meanwhile waits for it
+    (here, until its lock timeout) instead of copying a template half way through, and could
+    otherwise record migrations whose tables it lacks."""
+    provisioning.template_ddl()  # the DDL as the template is now, kept
+    holder = threading.Event()
+    release = threading.Event()
+
+    def migrating_the_template():
+        with provisioning.template_locked():
+            holder.set()
+            release.wait(timeout=30)
+
+    done = in_background(migrating_the_template)
+    assert holder.wait(timeout=30)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            with pytest.raises(OperationalError, match="lock timeout"):
+                provisioning.template_replay("while_migrating")
+    finally:
+        release.set()
+        done()
+    assert not schema_exists("while_migrating")
+    provisioning.template_replay("after_migrating")  # the lock is free again
+    assert schema_exists("after_migrating")
