@@ -104,18 +104,20 @@ def _cell(field: serializers.Field, zone) -> Callable[[object], object]:
     return field.to_representation
 
 
-def _chain(attrs: list[str]) -> Callable[[object], object]:
-    """`a.b.c` read as DRF reads a source: None as soon as a link is None (an optional
-    relation), a method called."""
+def _chain(field: serializers.Field, attrs: list[str]) -> Callable[[object], object]:
+    """`a.b.c` read as DRF reads a source, a method called; a link that is None (an optional
+    relation) is left to DRF's own path, which decides between the field's default, null and
+    leaving the field out."""
 
     def read(row):
+        value = row
         for attr in attrs:
-            if row is None:
-                return None
-            row = getattr(row, attr)
-            if isinstance(row, MethodType):
-                row = row()
-        return row
+            if value is None:
+                return field.get_attribute(row)
+            value = getattr(value, attr)
+            if isinstance(value, MethodType):
+                value = value()
+        return value
 
     return read
 
@@ -123,11 +125,11 @@ def _chain(attrs: list[str]) -> Callable[[object], object]:
 def _pk_reader(field: relations.PrimaryKeyRelatedField) -> Callable[[object], object]:
     """A related object's id, read from the row's `<relation>_id` without loading the object
     (DRF's own pk-only optimisation)."""
-    path, last = _chain(field.source_attrs[:-1]), field.source_attrs[-1]
+    path, last = _chain(field, field.source_attrs[:-1]), field.source_attrs[-1]
 
     def read(row):
-        row = path(row)
-        return None if row is None else row.serializable_value(last)
+        related = path(row)
+        return None if related is None else related.serializable_value(last)
 
     return read
 
@@ -174,7 +176,7 @@ def _writer_of(
         if field.source == "*":
             read = lambda row: row  # noqa: E731 - the field reads the whole row (a method field)
         else:
-            read = _pk_reader(field) if _is_pk_only(field) else _chain(field.source_attrs)
+            read = _pk_reader(field) if _is_pk_only(field) else _chain(field, field.source_attrs)
     cell = _cell(field, zone)
 
     def write(row):
@@ -221,7 +223,11 @@ class CompiledRowSerializer(serializers.Serializer):
 class CompiledListSerializer(serializers.ListSerializer):
     """A list of model rows written by a writer compiled from the child serializer's bound
     fields (once per list, so with the view's context), instead of DRF's path per row. A
-    child that writes itself its own way (its own `to_representation`) keeps DRF's path."""
+    child that writes itself its own way (its own `to_representation`) keeps DRF's path.
+
+    A child whose method fields and `source="*"` fields read nothing but the columns and
+    annotations of the list's queryset sets `row_fields_read_columns_only = True`, so that its
+    pages may be read as values even with such fields (`_values_rows`)."""
 
     def to_representation(self, data):
         rows = data.all() if isinstance(data, models.manager.BaseManager) else data
@@ -231,7 +237,10 @@ class CompiledListSerializer(serializers.ListSerializer):
         # Compiled within the request: its time zone is the one DRF's fields would use.
         zone = timezone.get_current_timezone()
         if isinstance(rows, models.QuerySet) and rows._result_cache is None:
-            values = _values_rows(child.fields.values(), rows, zone)
+            row_reads_columns = getattr(child, "row_fields_read_columns_only", False)
+            values = _values_rows(
+                child.fields.values(), rows, zone, row_reads_columns=row_reads_columns
+            )
             if values is not None:
                 return values
         write = _compile(child.fields.values(), zone=zone)
@@ -253,11 +262,17 @@ def _is_plain_column(field: models.Field) -> bool:
     return field.concrete and not field.is_relation and field.descriptor_class is DeferredAttribute
 
 
+def _is_forward_relation(field: models.Field) -> bool:
+    """A foreign key or one-to-one of the model itself: one related row at most."""
+    return field.concrete and (field.many_to_one or field.one_to_one)
+
+
 def _source_column(field: serializers.Field, model, annotations) -> tuple[str, object] | None:
     """The `values()` name of a field's source (`car.numplate` → `car__numplate`) and the
     model field it reads (None for an annotation): a column of the model or of a model its
-    relations reach, a relation's id for a pk-only field, a file's name; None for anything
-    else (a property, a method, a reverse relation), which only an instance can answer."""
+    required foreign keys reach, a relation's id for a pk-only field, a file's name; None for
+    anything else (a property, a method, a reverse or many-to-many relation, a link that may be
+    null, where DRF may leave the field out), which only an instance can answer."""
     attrs = field.source_attrs
     if len(attrs) == 1 and attrs[0] in annotations:
         return attrs[0], None
@@ -265,7 +280,7 @@ def _source_column(field: serializers.Field, model, annotations) -> tuple[str, o
     try:
         for attr in path:
             relation = model._meta.get_field(attr)
-            if not (relation.concrete and relation.is_relation):
+            if not _is_forward_relation(relation) or relation.null:
                 return None
             model = relation.related_model
         target = model._meta.get_field(last)
@@ -274,7 +289,7 @@ def _source_column(field: serializers.Field, model, annotations) -> tuple[str, o
     readable = (
         _is_plain_column(target)
         or isinstance(target, models.FileField)
-        or (target.concrete and target.is_relation and _is_pk_only(field))
+        or (_is_forward_relation(target) and _is_pk_only(field))
     )
     return (LOOKUP_SEP.join(attrs), target) if readable else None
 
@@ -284,7 +299,7 @@ def _passes_through(field: serializers.Field, target) -> bool:
     through their own fields or choices, booleans, a relation's id."""
     if target is None or hasattr(target, "from_db_value"):
         return False
-    if target.is_relation:
+    if _is_forward_relation(target):
         return True  # a pk-only field (a foreign key, a one-to-one): the id itself
     if isinstance(target, models.BooleanField):
         return _own(field, serializers.BooleanField)
@@ -335,30 +350,42 @@ def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writ
     return names["write"]
 
 
-def _values_rows(fields, queryset: models.QuerySet, zone) -> list[dict] | None:
+def _values_rows(
+    fields, queryset: models.QuerySet, zone, *, row_reads_columns: bool
+) -> list[dict] | None:
     """The queryset's rows written from `values_list` rows instead of model instances (making
-    100 instances costs more than the query), or None when a field's source is not a column.
+    100 instances costs more than the query), or None when a field needs an instance.
 
-    A field DRF reads by its source reads its column; any other field (a method field, a field
-    of the whole row) gets the row as a named tuple of the columns an instance would have
-    loaded (by attribute name: `car_id`, `end_date`) and the queryset's annotations, which is
-    all that this project's such fields read (the byte-for-byte tests hold them to it)."""
+    A field DRF reads by its source reads its column. A field of the whole row (a method
+    field, `source="*"`) gets the row as a named tuple of the columns an instance would have
+    loaded (by attribute name: `car_id`, `end_date`) and the queryset's annotations, but only
+    when its serializer says that is all they read (`row_reads_columns`: a tuple has no
+    relations, methods or `pk`); any other field with its own way of reading (a slug or string
+    related field, a many-related one) needs the instance."""
+    query = queryset.query
+    if query.combinator or query.distinct or query.values_select:
+        return None  # its rows are not one per instance, or are values already
     fields = [field for field in fields if not field.write_only]
-    annotations = queryset.query.annotation_select
+    annotations = query.annotation_select
     columns: dict[str, int] = {}
     sources: dict[str, tuple] = {}
     for field in fields:
-        if _reads_plainly(field) and field.source != "*":
-            source = _source_column(field, queryset.model, annotations)
-            if source is None:
+        if not _reads_plainly(field):
+            return None  # it reads the instance its own way
+        if field.source == "*":
+            if not row_reads_columns:
                 return None
-            sources[field.field_name] = source
-            columns.setdefault(source[0], len(columns))
+            continue
+        source = _source_column(field, queryset.model, annotations)
+        if source is None:
+            return None
+        sources[field.field_name] = source
+        columns.setdefault(source[0], len(columns))
     if len(sources) < len(fields):
         loaded = [
             field.attname
             for field in _loaded_fields(queryset)
-            if _is_plain_column(field) or field.is_relation
+            if _is_plain_column(field) or _is_forward_relation(field)
         ]
         for name in loaded + list(annotations):
             columns.setdefault(name, len(columns))

@@ -554,6 +554,10 @@ class CarMonthConsumptionField(serializers.DecimalField):
 
 
 class FuelRecordSerializer(CarRecordSerializer):
+    # `month_name` and the consumption read the record's month and the list's annotation only:
+    # a page may be read as values (`core.rows.CompiledListSerializer`).
+    row_fields_read_columns_only = True
+
     month_name = serializers.SerializerMethodField()
     consumption_l_per_100km = CarMonthConsumptionField(
         max_digits=12,
@@ -597,6 +601,9 @@ class DocumentSerializer(DaysLeftMixin, CarRecordSerializer):
     days by default)."""
 
     start_field: str
+    # `status` and `days_left` read the document's dates only: a page may be read as values
+    # (`core.rows.CompiledListSerializer`).
+    row_fields_read_columns_only = True
     status = serializers.SerializerMethodField()
     days_left = serializers.SerializerMethodField()
 
