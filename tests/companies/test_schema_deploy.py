@@ -155,7 +155,8 @@ def test_a_schema_whose_sql_fails_stays_pending_and_the_others_are_done(db, depl
 
     assert str(failure.value) == (
         "1 company schemas failed and stay pending (the others are migrated; run the deploy "
-        'again once fixed):\n  globex: relation "deploy_app_note" already exists'
+        "again once fixed, or with --executor, which migrates each schema with Django's "
+        'executor, planned in that schema):\n  globex: relation "deploy_app_note" already exists'
     )
     assert 'globex FAILED: relation "deploy_app_note" already exists' in capsys.readouterr().out
     assert_migrated_like_the_template("acme")

@@ -152,7 +152,8 @@ class Command(BaseCommand):
             lines = [f"  {schema}: {error}" for schema, error in sorted(failed.items())]
             raise CommandError(
                 f"{len(failed)} company schemas failed and stay pending (the others are "
-                "migrated; run the deploy again once fixed):\n" + "\n".join(lines)
+                "migrated; run the deploy again once fixed, or with --executor, which migrates "
+                "each schema with Django's executor, planned in that schema):\n" + "\n".join(lines)
             )
         self.stdout.write(
             self.style.SUCCESS(f"Deploy migrations done in {time.perf_counter() - started:.2f} s.")
