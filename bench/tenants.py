@@ -344,11 +344,23 @@ def background_count(suffix: str = "_tenants") -> int:
 # --- Deploys ------------------------------------------------------------------------------------
 
 
+def _migrations_fingerprint(queue) -> None:
+    import django
+
+    django.setup()
+    from shared_apps.companies import provisioning
+
+    queue.put(provisioning.migrations_fingerprint())
+
+
 def forget_new_migration(suffix: str = "_tenants") -> None:
     """Undo bench/newapp's migration everywhere, so that the next deploy finds it pending (a
-    transaction per PER_FORGET schemas: each locks the tables it reads)."""
+    transaction per PER_FORGET schemas: each locks the tables it reads), and record in every
+    company the fingerprint of the migrations its schema holds again (the code's without
+    bench/newapp), as a deploy would have: a deploy trusts the fingerprints."""
     import psycopg
 
+    fingerprint = in_child(suffix, _migrations_fingerprint)
     with psycopg.connect(tenants_url(suffix), autocommit=True) as conn:
         schemas = [
             row[0]
@@ -364,6 +376,11 @@ def forget_new_migration(suffix: str = "_tenants") -> None:
                         f"DELETE FROM {schema}.django_migrations WHERE app = 'bench_newapp'"
                     )
         conn.execute("DELETE FROM public.django_migrations WHERE app = 'bench_newapp'")
+        conn.execute(
+            "UPDATE public.companies_company SET migrations_fingerprint = %s "
+            "WHERE schema_name <> 'public'",
+            [fingerprint],
+        )
 
 
 PER_FORGET = 500

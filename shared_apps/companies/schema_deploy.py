@@ -190,16 +190,21 @@ def _render(schema: str, plan: list, state: ProjectState) -> str:
 def schemas_deploy(
     schemas: list[str],
     *,
+    missing: dict[str, Migrations] | None = None,
     connections_count: int = 1,
     per_transaction: int = SCHEMAS_PER_TRANSACTION,
     progress: Callable[[str], None] | None = None,
 ) -> SqlDeploy:
     """Migrate `schemas` by SQL where their plan allows it (see the module docstring); the
-    others are returned in `executor` for Django's executor."""
+    others are returned in `executor` for Django's executor. `missing`: what each schema
+    lacks, if just read (`migrations_missing`); a plan found to differ from it when rendered
+    sends its group to the executor."""
     result = SqlDeploy()
     groups = defaultdict(list)
-    for schema, missing in sorted(migrations_missing(schemas).items()):
-        groups[missing].append(schema)
+    missing = migrations_missing(schemas) if missing is None else missing
+    for schema in sorted(schemas):
+        if missing.get(schema):
+            groups[missing[schema]].append(schema)
     for missing, members in groups.items():
         try:
             plan = sql_plan_render(members[0])

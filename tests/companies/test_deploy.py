@@ -29,7 +29,7 @@ def fingerprints() -> dict[str, str]:
 
 def schema_reads(queries) -> int:
     """The statements that read schemas' `django_migrations` (200 schemas each at most)."""
-    return sum(".django_migrations WHERE (app, name) IN" in q["sql"] for q in queries)
+    return sum(".django_migrations m WHERE m.app = w.app" in q["sql"] for q in queries)
 
 
 def has_table(schema: str, table: str) -> bool:

@@ -82,6 +82,21 @@ def test_a_schema_only_migration_is_applied_as_sql_exactly_as_migrate_does(db, d
     assert pending_schemas() == []
 
 
+def test_a_deploy_by_sql_reads_the_schemas_migrations_once(db, deploy_app, capsys):
+    """At 10,000 companies a read of every schema's migrations takes seconds: the pending
+    schemas are read once, and what they lack groups them; what went by SQL committed its
+    rows with its tables and is not read back."""
+    deploy_app("schema_only")
+
+    with CaptureQueriesContext(connection) as queries:
+        deploy(capsys)
+
+    reads = [q["sql"] for q in queries if ".django_migrations m WHERE m.app = w.app" in q["sql"]]
+    assert len(reads) == 1
+    assert all(schema in reads[0] for schema in ('"acme"', '"globex"'))
+    assert pending_schemas() == []
+
+
 def test_the_sql_reads_constraint_names_in_a_schema_as_migrate_would(db, deploy_app, capsys):
     """0002 drops a UNIQUE whose name the schema editor reads from the schema; with 0001
     applied everywhere, the schema it renders in holds what every other one holds."""

@@ -25,8 +25,6 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.commands.migrate import Command as MigrateCommand
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors.base import run_migrations
 from django_tenants.migration_executors.multiproc import MultiprocessingExecutor
 from django_tenants.utils import get_public_schema_name
@@ -43,42 +41,35 @@ SCHEMAS_PER_QUERY = 200
 def schemas_lacking_migrations(
     schemas: list[str], *, per_query: int = SCHEMAS_PER_QUERY
 ) -> list[str]:
-    """Those of `schemas` whose `django_migrations` lack a leaf migration on disk: one query
-    per `per_query` schemas, each its own transaction (outside an atomic block), so that no
-    statement holds more than `per_query` tables' locks."""
-    leaves = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
-    wanted = ", ".join(["(%s, %s)"] * len(leaves))
-    lacking = []
-    for start in range(0, len(schemas), per_query):
-        chunk = schemas[start : start + per_query]
-        parts = [
-            f"SELECT %s AS schema, count(*) AS applied FROM {connection.ops.quote_name(schema)}"  # noqa: S608 - schema names are checked slugs
-            f".django_migrations WHERE (app, name) IN ({wanted})"
-            for schema in chunk
-        ]
-        params = [p for schema in chunk for p in (schema, *[x for leaf in leaves for x in leaf])]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            lacking += [schema for schema, applied in cursor.fetchall() if applied < len(leaves)]
-    return sorted(lacking)
+    """Those of `schemas` whose `django_migrations` lack a migration on disk (read as
+    `schema_deploy.migrations_missing` reads them: one query per `per_query` schemas)."""
+    return sorted(schema_deploy.migrations_missing(schemas, per_query=per_query))
+
+
+def pending_migrations(
+    *, verify: bool = False, record: bool = True, per_query: int = SCHEMAS_PER_QUERY
+) -> dict[str, schema_deploy.Migrations]:
+    """Company schemas with migrations to apply, and which. A company whose recorded
+    fingerprint is the code's holds every migration (it was made or migrated with them): one
+    indexed query finds the others, and only those schemas are read. `verify` reads every
+    schema instead (after a schema was restored or migrated back by hand). A schema read and
+    found complete gets the code's fingerprint recorded (`record`), so that it is not read
+    again."""
+    companies = Company.objects.exclude(schema_name=get_public_schema_name())
+    if not verify:
+        companies = companies.exclude(migrations_fingerprint=provisioning.migrations_fingerprint())
+    schemas = list(companies.order_by("schema_name").values_list("schema_name", flat=True))
+    missing = schema_deploy.migrations_missing(schemas, per_query=per_query)
+    if record:
+        provisioning.migrations_fingerprint_record(set(schemas) - set(missing))
+    return missing
 
 
 def pending_schemas(
     *, verify: bool = False, record: bool = True, per_query: int = SCHEMAS_PER_QUERY
 ) -> list[str]:
-    """Company schemas with migrations to apply. A company whose recorded fingerprint is the
-    code's holds every migration (it was made or migrated with them): one indexed query finds
-    the others, and only those schemas are read. `verify` reads every schema instead (after a
-    schema was restored or migrated back by hand). A schema read and found complete gets the
-    code's fingerprint recorded (`record`), so that it is not read again."""
-    companies = Company.objects.exclude(schema_name=get_public_schema_name())
-    if not verify:
-        companies = companies.exclude(migrations_fingerprint=provisioning.migrations_fingerprint())
-    schemas = list(companies.order_by("schema_name").values_list("schema_name", flat=True))
-    lacking = schemas_lacking_migrations(schemas, per_query=per_query)
-    if record:
-        provisioning.migrations_fingerprint_record(set(schemas) - set(lacking))
-    return lacking
+    """The schemas of `pending_migrations`, in order."""
+    return sorted(pending_migrations(verify=verify, record=record, per_query=per_query))
 
 
 class Command(BaseCommand):
@@ -129,7 +120,8 @@ class Command(BaseCommand):
             if not provisioning.template_is_current():
                 self.stdout.write("Migrating the template schema...")
                 provisioning.template_migrate(verbosity=verbosity)
-        pending = pending_schemas(verify=verify, record=not check)
+        missing = pending_migrations(verify=verify, record=not check)
+        pending = sorted(missing)
         total = Company.objects.exclude(schema_name=get_public_schema_name()).count()
         self.stdout.write(f"{len(pending)} of {total} company schemas have pending migrations.")
         if check:
@@ -140,11 +132,13 @@ class Command(BaseCommand):
             return
         failed = {}
         if pending:
-            failed = self._deploy(
-                pending, processes=processes, executor=executor, verbosity=verbosity
+            by_sql, failed = self._deploy(
+                missing, processes=processes, executor=executor, verbosity=verbosity
             )
-            # Only the schemas read back complete: a failed one stays pending.
-            done = set(pending) - set(failed) - set(schemas_lacking_migrations(pending))
+            # What went by SQL committed its migrations' rows with them; the rest is read back,
+            # and only the schemas found complete are recorded: a failed one stays pending.
+            others = sorted(set(pending) - set(by_sql) - set(failed))
+            done = set(by_sql) | (set(others) - set(schemas_lacking_migrations(others)))
             provisioning.migrations_fingerprint_record(done)
         # Spare schemas of the old migrations are never handed out; a worker makes new ones.
         provisioning.spares_refill_later()
@@ -160,14 +154,21 @@ class Command(BaseCommand):
         )
 
     def _deploy(
-        self, schemas: list[str], *, processes: int, executor: bool, verbosity: int
-    ) -> dict[str, str]:
-        """Migrate by SQL what can be, the rest with the executor; the schemas whose SQL failed."""
+        self,
+        missing: dict[str, schema_deploy.Migrations],
+        *,
+        processes: int,
+        executor: bool,
+        verbosity: int,
+    ) -> tuple[list[str], dict[str, str]]:
+        """Migrate by SQL what can be, the rest with the executor; the schemas migrated by SQL,
+        and those whose SQL failed."""
         if executor:
-            self._migrate(schemas, processes=processes, verbosity=verbosity)
-            return {}
+            self._migrate(sorted(missing), processes=processes, verbosity=verbosity)
+            return [], {}
         result = schema_deploy.schemas_deploy(
-            schemas,
+            sorted(missing),
+            missing=missing,
             connections_count=processes,
             progress=self.stdout.write if verbosity >= 1 else None,
         )
@@ -180,7 +181,7 @@ class Command(BaseCommand):
         )
         if result.executor:
             self._migrate(sorted(result.executor), processes=processes, verbosity=verbosity)
-        return result.failed
+        return result.done, result.failed
 
     def _migrate(self, schemas: list[str], *, processes: int, verbosity: int) -> None:
         options = vars(MigrateCommand().create_parser("manage.py", "migrate").parse_args([]))
