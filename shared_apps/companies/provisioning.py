@@ -62,8 +62,8 @@ def template_migrations() -> frozenset[tuple[str, str]] | None:
         return frozenset(cursor.fetchall())
 
 
-def template_is_current(recorded: frozenset[tuple[str, str]] | None = None) -> bool:
-    recorded = template_migrations() if recorded is None else recorded
+def template_is_current() -> bool:
+    recorded = template_migrations()
     return recorded is not None and migrations_on_disk() <= recorded
 
 
@@ -129,13 +129,12 @@ def template_replay(schema_name: str) -> None:
         replay.schema_replay(schema_name, template_ddl())
 
 
-def template_ddl(recorded: frozenset[tuple[str, str]] | None = None) -> str:
+def template_ddl() -> str:
     """The template's DDL (`replay.template_ddl`), written once per process for each set of
     migrations the template records: a template that another process migrated meanwhile (a
     deploy) has its DDL written again, so the copy's tables always match the migrations it
     copies from the template's `django_migrations`."""
-    recorded = template_migrations() if recorded is None else recorded
-    return _template_ddl(template_schema(), recorded)
+    return _template_ddl(template_schema(), template_migrations())
 
 
 @lru_cache(maxsize=2)
