@@ -37,14 +37,17 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, connections, router, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython, SeparateDatabaseAndState
 from django.db.migrations.state import ProjectState
 from django_tenants.utils import get_public_schema_name
 
+from shared_apps.companies import provisioning
+
 # Schemas per transaction: each holds its locks until the commit (see the module docstring).
 SCHEMAS_PER_TRANSACTION = 10
-# Schemas whose missing migrations one statement reads (as `deploy_migrations` reads them).
+# Schemas whose missing migrations one statement reads. Each statement locks the
+# `django_migrations` table of every schema it reads until it ends: one statement for all of them
+# ran out of PostgreSQL's lock slots (`max_locks_per_transaction`) at some thousands of companies.
 SCHEMAS_PER_QUERY = 200
 # Transaction control the schema editor issues while rendering: not a read of the schema.
 _TRANSACTION_CONTROL = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
@@ -93,7 +96,7 @@ def migrations_missing(
 ) -> dict[str, Migrations]:
     """The migrations on disk each of `schemas` has not recorded (schemas lacking none are
     left out): one query per `per_query` schemas."""
-    wanted = sorted(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+    wanted = sorted(provisioning.migrations_on_disk())
     missing = defaultdict(set)
     for start in range(0, len(schemas), per_query):
         chunk = schemas[start : start + per_query]
@@ -205,10 +208,10 @@ def schemas_deploy(
     for schema in sorted(schemas):
         if missing.get(schema):
             groups[missing[schema]].append(schema)
-    for missing, members in groups.items():
+    for lacking, members in groups.items():
         try:
             plan = sql_plan_render(members[0])
-            if set(plan.migrations) != missing:  # the schema changed since it was read
+            if set(plan.migrations) != lacking:  # the schema changed since it was read
                 raise NotSqlOnlyError(f"{members[0]} lacks other migrations than it did")
         except NotSqlOnlyError as reason:
             result.executor.update(dict.fromkeys(members, str(reason)))

@@ -32,14 +32,9 @@ from django_tenants.utils import get_public_schema_name
 from shared_apps.companies import provisioning, schema_deploy
 from shared_apps.companies.models import Company
 
-# Schemas read per statement. Each statement locks the `django_migrations` table of every schema
-# it reads until it ends: one statement for all of them ran out of PostgreSQL's lock slots
-# (`max_locks_per_transaction`) at some thousands of companies, and no deploy could run.
-SCHEMAS_PER_QUERY = 200
-
 
 def schemas_lacking_migrations(
-    schemas: list[str], *, per_query: int = SCHEMAS_PER_QUERY
+    schemas: list[str], *, per_query: int = schema_deploy.SCHEMAS_PER_QUERY
 ) -> list[str]:
     """Those of `schemas` whose `django_migrations` lack a migration on disk (read as
     `schema_deploy.migrations_missing` reads them: one query per `per_query` schemas)."""
@@ -47,7 +42,7 @@ def schemas_lacking_migrations(
 
 
 def pending_migrations(
-    *, verify: bool = False, record: bool = True, per_query: int = SCHEMAS_PER_QUERY
+    *, verify: bool = False, record: bool = True, per_query: int = schema_deploy.SCHEMAS_PER_QUERY
 ) -> dict[str, schema_deploy.Migrations]:
     """Company schemas with migrations to apply, and which. A company whose recorded
     fingerprint is the code's holds every migration (it was made or migrated with them): one
@@ -66,7 +61,7 @@ def pending_migrations(
 
 
 def pending_schemas(
-    *, verify: bool = False, record: bool = True, per_query: int = SCHEMAS_PER_QUERY
+    *, verify: bool = False, record: bool = True, per_query: int = schema_deploy.SCHEMAS_PER_QUERY
 ) -> list[str]:
     """The schemas of `pending_migrations`, in order."""
     return sorted(pending_migrations(verify=verify, record=record, per_query=per_query))
