@@ -164,19 +164,15 @@ def _reads_plainly(field: serializers.Field) -> bool:
     return not isinstance(field, relations.RelatedField) or _is_pk_only(field)
 
 
-def _writer_of(
-    field: serializers.Field, zone, read: Callable[[object], object] | None = None
-) -> Callable[[object], object]:
-    """How one field writes a row: its value read (by `read` when given: a column of a values
-    row) and written by the compiled path where both are DRF's own, else DRF's path for that
-    field."""
+def _writer_of(field: serializers.Field, zone) -> Callable[[object], object]:
+    """How one field writes a row: its value read and written by the compiled path where both
+    are DRF's own, else DRF's path for that field."""
     if not _reads_plainly(field):
         return _drf(field)
-    if read is None:
-        if field.source == "*":
-            read = lambda row: row  # noqa: E731 - the field reads the whole row (a method field)
-        else:
-            read = _pk_reader(field) if _is_pk_only(field) else _chain(field, field.source_attrs)
+    if field.source == "*":
+        read = lambda row: row  # noqa: E731 - the field reads the whole row (a method field)
+    else:
+        read = _pk_reader(field) if _is_pk_only(field) else _chain(field, field.source_attrs)
     cell = _cell(field, zone)
 
     def write(row):
@@ -187,12 +183,8 @@ def _writer_of(
 
 
 def _compile(fields, *, zone=None) -> Writer:
-    return _plan_writer(
-        [(field.field_name, _writer_of(field, zone)) for field in fields if not field.write_only]
-    )
+    plan = [(field.field_name, _writer_of(field, zone)) for field in fields if not field.write_only]
 
-
-def _plan_writer(plan: list[tuple[str, Callable[[object], object]]]) -> Writer:
     def write(row) -> dict:
         out = {}
         for name, write_field in plan:
@@ -321,8 +313,8 @@ def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writ
     lines = ["def write(row):", "    out = {}"]
     for number, field in enumerate(fields):
         key = repr(field.field_name)
-        if field.field_name not in sources:  # gets the whole row: DRF's way, or its own
-            names[f"w{number}"] = _writer_of(field, zone, read=lambda row: row)
+        if field.field_name not in sources:  # a field of the whole row (`source="*"`)
+            names[f"w{number}"] = _writer_of(field, zone)
             lines += [
                 "    try:",
                 f"        out[{key}] = w{number}(row)",
