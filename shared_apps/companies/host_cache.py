@@ -4,8 +4,9 @@ before anything else (`CompanyMiddleware`).
 An entry is forgotten (`shared_apps.core.rowcache`) whenever the ORM saves or deletes the
 company or one of its domains, and by the querysets' `update()`: a suspended or deleted
 company, and a removed, renamed or moved domain, stop answering on the next request. The
-company's `reminders_ran_on` is left out of the entry: the reminder beat writes it with raw
-SQL."""
+company's `reminders_ran_on` is left out of the entry (the reminder beat writes it with raw
+SQL), and so is its `migrations_fingerprint` (no request reads it; a deploy records it for every
+company, which would otherwise forget every host)."""
 
 from collections.abc import Iterable
 
@@ -19,7 +20,7 @@ company_rows = RowCache(
     Company,
     name="company-by-host",
     timeout_setting="TENANT_HOST_CACHE_SECONDS",
-    deferred=("reminders_ran_on",),
+    deferred=("reminders_ran_on", "migrations_fingerprint"),
 )
 
 

@@ -43,12 +43,15 @@ def schema_name_for_slug(slug: str) -> str:
 class CompanyQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
         """Update, and forget the companies' cached hosts (`host_cache`): an update sends no
-        signal."""
-        from .host_cache import hosts_forget
+        signal. An update of columns the cache leaves out (bookkeeping: the reminders' day, the
+        migrations fingerprint a deploy records for every company) forgets nothing."""
+        from .host_cache import company_hosts_forget, company_rows
 
-        hosts = list(Domain.objects.filter(tenant__in=self.values("pk")).values_list("domain"))
+        if kwargs.keys() <= company_rows.deferred:
+            return super().update(**kwargs)
+        companies = list(self.values_list("pk", flat=True))
         updated = super().update(**kwargs)
-        hosts_forget(host for (host,) in hosts)
+        company_hosts_forget(companies)
         return updated
 
 

@@ -164,6 +164,23 @@ def test_the_cached_company_reads_the_reminder_day_from_the_database(acme, acme_
     assert str(cached.reminders_ran_on) == "2026-11-30"
 
 
+def test_a_deploy_recording_fingerprints_keeps_every_host_cached(acme, acme_as):
+    """The fingerprint is not in the cached entry: recording it for every company (a deploy)
+    leaves the hosts cached, while an update of what the entry holds forgets them."""
+    client = acme_as(Role.GUEST)
+    client.get(ME)
+
+    Company.objects.filter(pk=acme.pk).update(migrations_fingerprint="0123456789ab")
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(ME).status_code == 200
+    Company.objects.filter(pk=acme.pk).update(name="Acme Renamed")
+    with CaptureQueriesContext(connection) as forgotten:
+        assert client.get(ME).status_code == 200
+
+    assert (len(kept), len(forgotten)) == (0, 2)  # the host's domain and company read again
+    assert company_for_host("acme.localhost").name == "Acme Renamed"
+
+
 def test_unknown_hosts_are_not_cached(db):
     assert APIClient(HTTP_HOST="later.localhost").get(ME).status_code == 404
     assert company_for_host("later.localhost") is None
