@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cache
 
 from tenant_apps.fleet.fields import numplate_normalize
+from tenant_apps.reports.periods import month_add
 
 from . import words
 
@@ -72,6 +73,7 @@ def _patterns(entries: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     return tuple(_compile(entry) for entry in entries)
 
 
+@cache
 def _fuzzy_stems(entries: tuple[str, ...]) -> tuple[str, ...]:
     """The plain one-word stems long enough to be recognised with a typo."""
     return tuple(
@@ -248,8 +250,7 @@ class Periods:
         return next(i + 1 for i, stem in enumerate(words.MONTHS["ru"]) if re.match(stem, name))
 
     def _months_ago(self, months: int) -> dt.date:
-        index = self.this_month.year * 12 + self.this_month.month - 1 - months
-        return dt.date(index // 12, index % 12 + 1, 1)
+        return month_add(self.this_month, -months)
 
     def month(self, norm: str) -> dt.date | None:
         """A month named with its year: "March 2026", "март 2026", "2026-03", "2026-жылы март"."""
