@@ -1,5 +1,4 @@
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import UniqueConstraint
 from django.db.models.constants import LOOKUP_SEP
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
@@ -50,13 +49,6 @@ def _is_unique(model, path: str) -> bool:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    return (
-        field.primary_key
-        or field.unique
-        or any(
-            isinstance(constraint, UniqueConstraint)
-            and tuple(constraint.fields) == (name,)
-            and constraint.condition is None
-            for constraint in model._meta.constraints
-        )
+    return field.unique or any(  # (a primary key is unique)
+        tuple(constraint.fields) == (name,) for constraint in model._meta.total_unique_constraints
     )
