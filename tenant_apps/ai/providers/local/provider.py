@@ -158,9 +158,6 @@ class LocalProvider:
         with translation.override(self.lang):
             return {code: str(label).lower() for code, label in ComplianceStatus.choices}
 
-    def _metric_name(self, metric: str) -> str:
-        return {**self.t["metric"], **self.t["metric_more"]}[metric]
-
     # --- Answers ----------------------------------------------------------------------------
 
     def _fmt(self, template: str, **values) -> str:
@@ -293,7 +290,7 @@ class LocalProvider:
             return f"{int(Decimal(row['value']))}{unit}" if metric == "mileage" else row["value"]
 
         items = ", ".join(f"{r['numplate']} ({value(r)})" for r in result["rows"])
-        reply = self.t["top"].format(metric=self._metric_name(metric), items=items, **period)
+        reply = self.t["top"].format(metric=self.t["metric"][metric], items=items, **period)
         return ChatReply(reply, data=data)
 
     def _cars(self, q: Question) -> ChatReply:

@@ -25,7 +25,9 @@ TEXTS = {
         "documents_items": " Soonest: {items}.",
         "top": "Top cars by {metric}, {from}–{to}: {items}.",
         "top_empty": "No data for {from}–{to}.",
-        "metric": {"cost": "maintenance cost", "consumption": "l/100 km", "fuel": "fuel cost"},
+        "metric": {"cost": "maintenance cost", "consumption": "l/100 km", "fuel": "fuel cost",
+                   "liters": "liters", "mileage": "km", "ownership": "cost of ownership",
+                   "cost_per_km": "cost per km", "insurance": "insurance premiums"},
         "for_car": "of {numplate}, ",
         "no_car": "I could not find the car {plate}.",
         "need_car": "Which car? Give its number plate, e.g. 01KG123ABC.",
@@ -63,8 +65,6 @@ TEXTS = {
             "insurance {insurance}), {km} km, {per_km} {cur}/km."
         ),
         "car_documents": "{numplate}: {items}.",
-        "metric_more": {"liters": "liters", "mileage": "km", "ownership": "cost of ownership",
-                        "cost_per_km": "cost per km", "insurance": "insurance premiums"},
     },
     "ru": {
         "help": (
@@ -92,7 +92,9 @@ TEXTS = {
         "top": "Топ машин по показателю «{metric}», {from}–{to}: {items}.",
         "top_empty": "Нет данных за {from}–{to}.",
         "metric": {"cost": "затраты на обслуживание", "consumption": "л/100 км",
-                   "fuel": "затраты на топливо"},
+                   "fuel": "затраты на топливо", "liters": "литры", "mileage": "пробег, км",
+                   "ownership": "стоимость владения", "cost_per_km": "стоимость 1 км",
+                   "insurance": "страховые премии"},
         "for_car": "по {numplate}, ",
         "no_car": "Не нашёл машину {plate}.",
         "need_car": "Какая машина? Укажите госномер, например 01KG123ABC.",
@@ -130,9 +132,6 @@ TEXTS = {
             "{upkeep}, страховка {insurance}), {km} км, {per_km} {cur}/км."
         ),
         "car_documents": "{numplate}: {items}.",
-        "metric_more": {"liters": "литры", "mileage": "пробег, км",
-                        "ownership": "стоимость владения", "cost_per_km": "стоимость 1 км",
-                        "insurance": "страховые премии"},
     },
     "ky": {
         "help": (
@@ -161,10 +160,9 @@ TEXTS = {
         "top": "«{metric}» боюнча топ машиналар, {from}–{to}: {items}.",
         "top_empty": "{from}–{to} үчүн маалымат жок.",
         "metric": {"cost": "тейлөө чыгымдары", "consumption": "л/100 км",
-                   "fuel": "күйүүчү май чыгымдары"},
-        "metric_more": {"liters": "литрлер", "mileage": "жүрүш, км",
-                        "ownership": "ээлик наркы", "cost_per_km": "1 км наркы",
-                        "insurance": "камсыздандыруу төлөмдөрү"},
+                   "fuel": "күйүүчү май чыгымдары", "liters": "литрлер", "mileage": "жүрүш, км",
+                   "ownership": "ээлик наркы", "cost_per_km": "1 км наркы",
+                   "insurance": "камсыздандыруу төлөмдөрү"},
         "for_car": "{numplate} боюнча, ",
         "no_car": "{plate} машинасын таба алган жокмун.",
         "need_car": "Кайсы машина? Мамлекеттик номерин жазыңыз, мисалы 01KG123ABC.",
