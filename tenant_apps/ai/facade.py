@@ -56,8 +56,11 @@ def _month(text: str) -> dt.date:
 def find_car(*, numplate: str) -> dict | None:
     """A car by its number plate, however written: `{id, numplate, title, brand, status}`."""
     car = Car.objects.filter(numplate=numplate_normalize(numplate)).first()
-    if car is None:
-        return None
+    return None if car is None else car_brief(car)
+
+
+def car_brief(car: Car) -> dict:
+    """A car as `find_car` answers it."""
     return {
         "id": car.pk,
         "numplate": car.numplate,

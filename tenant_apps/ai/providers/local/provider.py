@@ -129,16 +129,16 @@ class LocalProvider:
     def _car(self, q: Question, car_id: int | None) -> tuple[dict | None, str | None]:
         """The car the message names (by plate), else the context's; and a plate that was
         named but not found."""
-        found = set(Car.objects.filter(numplate__in=q.plates).values_list("numplate", flat=True))
+        found = {car.numplate: car for car in Car.objects.filter(numplate__in=q.plates)}
         for plate in q.plates:  # the first one named wins
             if plate in found:
-                return facade.find_car(numplate=plate), None
+                return facade.car_brief(found[plate]), None
         if q.named_plates:  # a plate was named and is not ours: say so
             return None, q.named_plates[0]
         if car_id is not None:
             car = Car.objects.filter(pk=car_id).first()
             if car is not None:
-                return facade.find_car(numplate=car.numplate), None
+                return facade.car_brief(car), None
         return None, None
 
     # --- Names in the answer's language --------------------------------------------------------
