@@ -76,8 +76,11 @@ def test_pretty_printing_is_drfs():
 
 
 def test_what_orjson_cannot_write_takes_drfs_path():
-    data = {"big": 2**64, "deep": [[[[1]]]]}
-    assert JSONRenderer().render(data) == b'{"big":18446744073709551616,"deep":[[[[1]]]]}'
+    assert JSONRenderer().render({"big": 2**64}) == b'{"big":18446744073709551616}'
+    deep = [1]
+    for _ in range(300):  # deeper than orjson's limit of 254
+        deep = [deep]
+    assert JSONRenderer().render(deep) == b"[" * 301 + b"1" + b"]" * 301
 
 
 def test_the_documented_differences():
