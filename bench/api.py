@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import dataset
-from bench.common import bench_company, django_setup, migrate, print_table
+from bench.common import access_token, bench_company, django_setup, migrate, print_table
 from scripts.devstack import free_port
 
 HOST = "bench.localhost"
@@ -124,13 +124,6 @@ def _serve(port: int, app: str = "config.wsgi:application", **env) -> subprocess
     raise RuntimeError("gunicorn did not start")
 
 
-def _token() -> str:
-    from shared_apps.accounts.models import User
-    from shared_apps.accounts.tokens import refresh_token_for
-
-    return str(refresh_token_for(User.objects.get(username="bench-boss")).access_token)
-
-
 def _ids(port: int, path: str, token: str) -> list[int]:
     status, body = asyncio.run(_get(port, path, token))
     assert status == 200, (path, status, body[:300])
@@ -173,7 +166,7 @@ def main(argv: list[str]) -> int:
     connection.set_tenant(bench_company())
     dataset.seed()
     dataset.seed_compliance()  # the insurances
-    token = _token()
+    token = access_token()
     queries = {name: _page_queries(name, token) for name in ENDPOINTS}
     floor_env = _floor_env()
     connection.close()

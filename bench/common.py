@@ -47,6 +47,14 @@ def bench_company(
     return company
 
 
+def access_token(username: str = "bench-boss") -> str:
+    """A Bearer token of a benchmark company's user (the bench company's admin by default)."""
+    from shared_apps.accounts.models import User
+    from shared_apps.accounts.tokens import refresh_token_for
+
+    return str(refresh_token_for(User.objects.get(username=username)).access_token)
+
+
 @dataclass(frozen=True)
 class Measurement:
     seconds: float

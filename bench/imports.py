@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.common import (
+    access_token,
     bench_company,
     django_setup,
     in_fresh_process,
@@ -191,12 +192,10 @@ def rest_one_by_one(count: int) -> tuple[int, float]:
     (rows, seconds)."""
     from django.test import Client
 
-    from shared_apps.accounts.models import User
-    from shared_apps.accounts.tokens import refresh_token_for
     from tenant_apps.fleet.models import Car
 
     cars = dict(Car.objects.values_list("numplate", "pk"))
-    token = refresh_token_for(User.objects.get(username="import-boss")).access_token
+    token = access_token("import-boss")
     client = Client(HTTP_HOST=f"{SLUG}.localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
     started = time.perf_counter()
     for plate, month, liters, cost, km in rows(count):

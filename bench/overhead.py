@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from bench.common import bench_company, django_setup, migrate, print_table
+from bench.common import access_token, bench_company, django_setup, migrate, print_table
 
 HOST = "bench.localhost"
 PATH = "/api/v1/auth/me/"
@@ -205,15 +205,11 @@ def main(argv: list[str]) -> int:
     from django.conf import settings
     from django.db import connection
 
-    from shared_apps.accounts.models import User
-    from shared_apps.accounts.tokens import refresh_token_for
-
     logging.disable(logging.WARNING)  # no line per request on the console
     migrate()
     company = bench_company()
     connection.set_schema_to_public()
-    boss = User.objects.get(username="bench-boss")
-    token = str(refresh_token_for(boss).access_token)
+    token = access_token()
 
     on = {
         name: getattr(settings, name, None)
