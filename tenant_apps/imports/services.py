@@ -7,6 +7,7 @@ The job's life (queue, retry-once, stale sweep) is `tenant_apps.jobs`'; reading 
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -38,7 +39,7 @@ CHUNK_ROWS = 1000  # rows whose cars and existing records are looked up in one q
 MAX_LISTED_ERRORS = 1000
 CONVERTED_KEYS = 10_000  # key parts remembered converted (a sheet has few distinct months)
 CONVERTED_CELLS = 10_000  # cell values remembered converted, per column
-MISSING, INVALID = object(), object()
+INVALID = object()
 
 
 def import_job_create(*, user, entity: str, upload: UploadedFile, dry_run: bool) -> ImportJob:
@@ -228,22 +229,18 @@ def _rows(columns: dict[int, ImportColumn], header: tuple, rows) -> Iterator[_Ro
         for index, column in columns.items()
         for field in column.fields
     }
-    positions = list(columns.items())
     # A sheet repeats its cars, months and amounts: each column converts a value once. By its
-    # type too: 1, 1.0 and True are equal keys but different cells.
-    converted: list[dict] = [{} for _position in positions]
+    # type too (`typed`): 1, 1.0 and True are equal keys but different cells.
+    converters = [
+        (index, lru_cache(maxsize=CONVERTED_CELLS, typed=True)(column.data))
+        for index, column in columns.items()
+    ]
     for number, row in enumerate(rows, start=2):
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue  # an empty line, common at the end of a sheet
         data = {}
-        for (index, column), known in zip(positions, converted, strict=True):
-            value = row[index] if index < len(row) else None
-            cell = known.get((type(value), value))
-            if cell is None:
-                cell = column.data(value)
-                if len(known) < CONVERTED_CELLS:
-                    known[(type(value), value)] = cell
-            data.update(cell)
+        for index, convert in converters:
+            data.update(convert(row[index] if index < len(row) else None))
         yield _Row(number, data, cells)
 
 
@@ -269,7 +266,8 @@ class _Keys:
         self.model_fields = [
             "car_id" if name == "car" else fields[name].source for name in spec.key
         ]
-        self.converted: dict[tuple, object] = {}  # (API field, text) → its value, or INVALID
+        # A sheet repeats its months and years on every row: each text converted once.
+        self.converted = lru_cache(maxsize=CONVERTED_KEYS)(self._convert)
 
     def of(self, data: dict) -> tuple | None:
         """None when the entity has no key, or a part is missing or invalid (the write then
@@ -283,20 +281,18 @@ class _Keys:
             if name == "car":
                 key.append(data["car"])
                 continue
-            raw = data[name]
-            # A sheet repeats its months and years on every row: each text converted once.
-            converted = self.converted.get((name, raw), MISSING)
-            if converted is MISSING:
-                try:
-                    converted = self.fields[name].run_validation(raw)
-                except ValidationError:
-                    converted = INVALID
-                if len(self.converted) < CONVERTED_KEYS:
-                    self.converted[(name, raw)] = converted
+            converted = self.converted(name, data[name])
             if converted is INVALID:
                 return None
             key.append(converted)
         return tuple(key)
+
+    def _convert(self, name: str, raw) -> object:
+        """A key part through its API field, or INVALID."""
+        try:
+            return self.fields[name].run_validation(raw)
+        except ValidationError:
+            return INVALID
 
     def existing(self, keys: list[tuple]) -> dict[tuple, object]:
         """The records these keys find, in one query (the first, when a key finds several).

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shared_apps.accounts.roles import Role
 from tenant_apps.fleet.models import Car, FuelRecord, Insurance, MonthlyMileage
 from tenant_apps.imports import services
+from tenant_apps.imports.columns import ENTITIES
 from tenant_apps.imports.models import ImportJob
 from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory
 from tests.fleet.test_batch import km_limit  # noqa: F401 - a fixture
@@ -709,4 +710,22 @@ def test_a_problem_names_the_column_as_the_file_titles_it(dispatcher, in_acme):
 
     assert job["errors"] == [
         {"row": 2, "column": "Литры", "code": "invalid", "detail": "A valid number is required."}
+    ]
+
+
+def test_a_cell_is_converted_by_its_own_type_even_when_remembered():
+    """Each column remembers the cells it converted: 1, 1.0 and True are equal as Python keys
+    but not the same cell (TRUE in a sheet is not the number 1)."""
+    spec = ENTITIES["fuel-records"]
+    columns = {0: spec.column_for("Литры")}
+    cells = [(1,), (True,), (1.0,), (True,), (1.5,)]
+
+    rows = [row.data for row in services._rows(columns, ("Литры",), cells)]
+
+    assert rows == [
+        {"liters": "1"},
+        {"liters": "true"},
+        {"liters": "1"},
+        {"liters": "true"},
+        {"liters": "1.5"},
     ]
