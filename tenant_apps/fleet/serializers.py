@@ -27,6 +27,7 @@ from shared_apps.core.integrity import (
     unique_error_fields,
 )
 from shared_apps.core.rows import CompiledListSerializer, CompiledRowSerializer
+from shared_apps.core.serializers import FieldsOnceMixin
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
 
@@ -66,8 +67,9 @@ class ImageUploadField(serializers.FileField):
     default_error_messages = IMAGE_ERROR_MESSAGES
 
 
-class FleetModelSerializer(serializers.ModelSerializer):
-    """Base of the fleet serializers. Uniqueness is left to the database (see
+class FleetModelSerializer(FieldsOnceMixin, serializers.ModelSerializer):
+    """Base of the fleet serializers; their fields are made once per class
+    (`core.serializers.FieldsOnceMixin`). Uniqueness is left to the database (see
     `shared_apps/core/integrity.py`), so that a duplicate gets the same answer whether or not it
     races another request; DRF's look-up validators would answer differently and are dropped.
     The fields the database reports a duplicate on still declare the `unique` code, for the
