@@ -74,12 +74,24 @@ def track(*models: type[Model]) -> None:
         post_delete.connect(data_changed, sender=model, dispatch_uid=f"counts-{model._meta.label}")
 
 
+def _counted_rows(queryset: QuerySet) -> QuerySet:
+    """What the count's cache key is made of: the rows the queryset counts without their order
+    (one count for every ordering) and, unless they are grouped or distinct (where the columns
+    decide which rows are one), without their columns: only the joins and filters decide how
+    many a plain query has, and compiling a page's columns and annotations costs more."""
+    rows = queryset.order_by()
+    query = rows.query
+    if query.distinct or query.group_by is not None or query.combinator:
+        return rows
+    return rows.values_list("pk")
+
+
 def count(queryset: QuerySet) -> int:
     """`queryset.count()`, from the cache when its model is tracked."""
     if queryset.model not in _tracked:
         return queryset.count()
     try:
-        sql, params = queryset.order_by().query.sql_with_params()  # one count for every ordering
+        sql, params = _counted_rows(queryset).query.sql_with_params()
     except EmptyResultSet:  # a filter nothing can match (`?year=-1`): Django counts 0 unasked
         return 0
     key = "count:" + hashlib.sha256(f"{sql}\0{params!r}".encode()).hexdigest()

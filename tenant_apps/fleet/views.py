@@ -1,12 +1,14 @@
 """The fleet API: thin viewsets; writes go through `services`, reads through `selectors`.
 Which roles may write each resource is `rights.WRITE_ROLES`'s."""
 
+import functools
 import mimetypes
 import posixpath
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -46,16 +48,28 @@ class FleetViewSet(viewsets.ModelViewSet):
         return WRITE_ROLES[self.queryset.model]
 
     def get_queryset(self):
-        queryset = super().get_queryset()
         if self.action == "list":
-            queryset = queryset.only(*self.list_columns())
-        return queryset
+            return self.list_queryset().all()
+        return super().get_queryset()
 
-    def list_columns(self) -> list[str]:
+    @classmethod
+    @functools.cache
+    def list_queryset(cls) -> QuerySet:
+        """The list's rows before filters, built once per class (resolving annotations costs
+        more than copying the built queryset): `queryset` with the columns a row reads
+        (`list_columns`) and what `list_annotate` adds. Nothing here may depend on the request."""
+        return cls.list_annotate(cls.queryset.only(*cls.list_columns()))
+
+    @classmethod
+    def list_columns(cls) -> list[str]:
         """What a list row reads: the record's own columns and, of its car, only the plate
         (a page of 100 rows then skips loading and parsing 100 whole cars)."""
-        model = self.queryset.model
+        model = cls.queryset.model
         return [field.name for field in model._meta.concrete_fields] + ["car__numplate"]
+
+    @classmethod
+    def list_annotate(cls, queryset: QuerySet) -> QuerySet:
+        return queryset
 
     def perform_create(self, serializer):
         serializer.instance = services.record_create(
@@ -100,7 +114,8 @@ class CarViewSet(FleetViewSet):
             return serializers.CarPhotoSerializer
         return serializers.CarSerializer
 
-    def list_columns(self) -> list[str]:
+    @classmethod
+    def list_columns(cls) -> list[str]:
         return serializers.CarListSerializer.Meta.fields
 
     def retrieve(self, request, *args, **kwargs):
@@ -195,11 +210,11 @@ class FuelRecordViewSet(FleetViewSet):
     queryset = FuelRecord.objects.select_related("car")
     serializer_class = serializers.FuelRecordSerializer
 
-    def get_queryset(self):
+    @classmethod
+    def list_annotate(cls, queryset: QuerySet) -> QuerySet:
         # A list computes every row's consumption in its one query; a single record (read or
         # written) is computed by the serializer after the write.
-        queryset = super().get_queryset()
-        return selectors.with_consumption(queryset) if self.action == "list" else queryset
+        return selectors.with_consumption(queryset)
 
     filterset_class = filters.FuelRecordFilter
     search_fields = ["car__numplate"]

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from shared_apps.accounts.roles import Role
 from shared_apps.core import counts
@@ -127,3 +128,20 @@ def test_a_filter_that_can_match_nothing_counts_zero(in_acme, acme_as):
 
     assert response.status_code == 200
     assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_one_count_serves_every_ordering_and_column_set_but_never_another_filter(in_acme):
+    """The cache key is the counted rows' SQL without their order and columns: re-sorting a
+    list or reading other columns reuses the count; another filter, or a distinct list whose
+    joins repeat rows, counts its own."""
+    car, other = CarFactory(status="active"), CarFactory(status="repair")
+    FuelRecordFactory.create_batch(2, car=car)
+    FuelRecordFactory(car=other)
+    with CaptureQueriesContext(connection) as queries:
+        assert counts.count(Car.objects.order_by("numplate")) == 2
+        assert counts.count(Car.objects.only("id", "year").order_by("-year", "id")) == 2
+        assert counts.count(Car.objects.select_related("driver").order_by("-id")) == 2
+        assert counts.count(Car.objects.filter(status="repair")) == 1
+        assert counts.count(Car.objects.filter(fuel_records__liters__gt=0)) == 3
+        assert counts.count(Car.objects.filter(fuel_records__liters__gt=0).distinct()) == 2
+    assert sum("COUNT(" in query["sql"] for query in queries) == 4
