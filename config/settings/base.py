@@ -238,7 +238,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "shared_apps.core.filters.FilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "shared_apps.core.filters.SearchFilter",
         "shared_apps.core.filters.StableOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "shared_apps.core.openapi.AutoSchema",  # drf-standardized-errors'

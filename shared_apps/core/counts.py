@@ -86,15 +86,24 @@ def _counted_rows(queryset: QuerySet) -> QuerySet:
     return rows.values_list("pk")
 
 
-def count(queryset: QuerySet) -> int:
-    """`queryset.count()`, from the cache when its model is tracked."""
-    if queryset.model not in _tracked:
-        return queryset.count()
+def count_key(queryset: QuerySet) -> str | None:
+    """The cache key of the queryset's count, or None for a filter nothing can match (`?year=-1`:
+    Django counts 0 unasked). The same for every ordering and column set of the same rows."""
     try:
         sql, params = _counted_rows(queryset).query.sql_with_params()
-    except EmptyResultSet:  # a filter nothing can match (`?year=-1`): Django counts 0 unasked
+    except EmptyResultSet:
+        return None
+    return "count:" + hashlib.sha256(f"{sql}\0{params!r}".encode()).hexdigest()
+
+
+def count(queryset: QuerySet, *, key: str | None = None) -> int:
+    """`queryset.count()`, from the cache when its model is tracked. `key`, when given, is the
+    queryset's `count_key` (a list that compiled it once)."""
+    if queryset.model not in _tracked:
+        return queryset.count()
+    key = key or count_key(queryset)
+    if key is None:
         return 0
-    key = "count:" + hashlib.sha256(f"{sql}\0{params!r}".encode()).hexdigest()
     try:
         # One round trip: the data version and this count, stored with the version it was
         # counted under.

@@ -7,11 +7,16 @@ from . import counts
 
 
 class CountCachingPaginator(Paginator):
-    """Django's paginator, counting through `core.counts` (exact, cached for tracked models)."""
+    """Django's paginator, counting through `core.counts` (exact, cached for tracked models);
+    `count_key` is the list's `counts.count_key` when the caller has it already."""
+
+    def __init__(self, *args, count_key: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
 
     @cached_property
     def count(self) -> int:
-        return counts.count(self.object_list)
+        return counts.count(self.object_list, key=self.count_key)
 
 
 class PageNumberPagination(DRFPageNumberPagination):
@@ -22,7 +27,7 @@ class PageNumberPagination(DRFPageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, *, count_key: str | None = None):
         """DRF's, except that the page's rows are returned as they are (a queryset not yet
         run), not as a list of model instances: the list serializer may read them as values
         (`core.rows.CompiledListSerializer`). Iterated, they are the same instances."""
@@ -30,7 +35,7 @@ class PageNumberPagination(DRFPageNumberPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
-        paginator = self.django_paginator_class(queryset, page_size)
+        paginator = self.django_paginator_class(queryset, page_size, count_key=count_key)
         page_number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(page_number)

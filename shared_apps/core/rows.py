@@ -14,6 +14,7 @@ generated for its columns (`_values_rows`), unless a field needs what only an in
 
 import decimal
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from types import CodeType, MethodType
 
@@ -342,11 +343,18 @@ def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writ
     return names["write"]
 
 
-def _values_rows(
-    fields, queryset: models.QuerySet, zone, *, row_reads_columns: bool
-) -> list[dict] | None:
-    """The queryset's rows written from `values_list` rows instead of model instances (making
-    100 instances costs more than the query), or None when a field needs an instance.
+@dataclass(frozen=True)
+class ValuesPlan:
+    """How a queryset's rows are read as `values_list` rows for a serializer's fields."""
+
+    columns: dict[str, int]  # the `values_list` names, by their position in a row
+    sources: dict[str, tuple[str, object]]  # a field's column and the model field it reads
+    by_name: bool  # a field of the whole row reads it by attribute name (a named tuple)
+
+
+def values_plan(fields, queryset: models.QuerySet, *, row_reads_columns: bool) -> ValuesPlan | None:
+    """How to read the queryset's rows as values for these fields (making 100 instances costs
+    more than the query), or None when a field needs an instance.
 
     A field DRF reads by its source reads its column. A field of the whole row (a method
     field, `source="*"`) gets the row as a named tuple of the columns an instance would have
@@ -373,7 +381,8 @@ def _values_rows(
             return None
         sources[field.field_name] = source
         columns.setdefault(source[0], len(columns))
-    if len(sources) < len(fields):
+    by_name = len(sources) < len(fields)
+    if by_name:
         loaded = [
             field.attname
             for field in _loaded_fields(queryset)
@@ -381,5 +390,22 @@ def _values_rows(
         ]
         for name in loaded + list(annotations):
             columns.setdefault(name, len(columns))
-    write = _values_writer(fields, columns, sources, zone)
-    return [write(row) for row in queryset.values_list(*columns, named=True)]
+    return ValuesPlan(columns=columns, sources=sources, by_name=by_name)
+
+
+def values_writer(fields, plan: ValuesPlan, zone) -> Writer:
+    """The writer of rows read by `plan`, for these (bound) fields."""
+    fields = [field for field in fields if not field.write_only]
+    return _values_writer(fields, plan.columns, plan.sources, zone)
+
+
+def _values_rows(
+    fields, queryset: models.QuerySet, zone, *, row_reads_columns: bool
+) -> list[dict] | None:
+    """The queryset's rows written from `values_list` rows, or None when a field needs an
+    instance (`values_plan`)."""
+    plan = values_plan(fields, queryset, row_reads_columns=row_reads_columns)
+    if plan is None:
+        return None
+    write = values_writer(fields, plan, zone)
+    return [write(row) for row in queryset.values_list(*plan.columns, named=plan.by_name)]

@@ -1,0 +1,148 @@
+"""List pages served from SQL compiled once per list and ordering.
+
+A React table asks for the same lists again and again: a page, the next one, another sort.
+For each of them DRF and the ORM built the queryset, compiled it and its count's key, made the
+paginator's page and worked out how to read the rows as values: more Python than PostgreSQL
+spends on the page. A page that no filter and no search narrows depends only on the view's
+class, its ordering and the page asked for, so its SQL is compiled once (`PageSQL`), and every
+page of that list and ordering runs it with its own LIMIT and OFFSET, counts under the key
+compiled with it and writes its rows with the serializer's values writer (`core.rows`).
+
+The answer is DRF's list, byte for byte (the tests compare both for every list, ordering and
+page): the same pagination class reads `page` and `page_size` and writes the links, the same
+serializer fields write the rows. A request that filters or searches, a list that cannot be read
+as values, or one without pagination takes DRF's path (`page_response` answers None).
+
+Only a view whose unfiltered rows do not depend on the request may serve its pages so (the fleet
+lists' `list_queryset`, built once per class): the SQL is shared by every request and company
+(it names no schema; the connection's search path chooses the company)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.utils import create_namedtuple_class
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from . import counts
+from .filters import StableOrderingFilter
+from .pagination import PageNumberPagination
+from .rows import CompiledListSerializer, ValuesPlan, values_plan, values_writer
+
+MAX_COMPILED = 1024  # lists × orderings kept per process (an ordering may name several fields)
+_compiled: dict[tuple, "PageSQL | None"] = {}
+
+
+@dataclass(frozen=True)
+class PageSQL:
+    """The SQL of a list's ordered rows (without LIMIT and OFFSET), and how to read them."""
+
+    database: str
+    sql: str
+    params: tuple
+    values: ValuesPlan
+    # (position, converters, expression) of the columns Django converts after reading them
+    converters: tuple[tuple[int, list[Callable], object], ...]
+    count_key: str
+
+    @classmethod
+    def compile(cls, queryset: QuerySet, fields, *, row_reads_columns: bool) -> "PageSQL | None":
+        """The page SQL of `queryset` for these serializer fields, or None when its rows cannot
+        be read as values (`rows.values_plan`) or no row can match."""
+        values = values_plan(fields, queryset, row_reads_columns=row_reads_columns)
+        count_key = counts.count_key(queryset)
+        if values is None or count_key is None:
+            return None
+        rows = queryset.values_list(*values.columns)
+        compiler = rows.query.get_compiler(rows.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        selected = [
+            expression for expression, _sql, _alias in compiler.select[: compiler.col_count]
+        ]
+        if compiler.has_composite_fields(selected):
+            return None
+        converters = tuple(
+            (position, converters, expression)
+            for position, (converters, expression) in compiler.get_converters(selected).items()
+        )
+        return cls(rows.db, sql, tuple(params), values, converters, count_key)
+
+    def rows(self, *, offset: int, limit: int) -> list[tuple]:
+        """The rows of one page, as `values_list` would give them (named tuples when a field
+        reads the row by name)."""
+        connection = connections[self.database]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self.sql} LIMIT %s OFFSET %s", (*self.params, limit, offset))
+            rows = cursor.fetchall()
+        if self.converters:  # as the compiler's `apply_converters`
+            rows = [self._converted(row, connection) for row in rows]
+        if self.values.by_name:
+            named = create_namedtuple_class(*self.values.columns)
+            rows = [tuple.__new__(named, row) for row in rows]
+        return rows
+
+    def _converted(self, row: tuple, connection) -> tuple:
+        row = list(row)
+        for position, converters, expression in self.converters:
+            value = row[position]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[position] = value
+        return tuple(row)
+
+
+def page_response(view, request) -> Response | None:
+    """The list page DRF's `ListModelMixin.list` would answer for `request`, served from the
+    list's compiled SQL; None when the request or the list needs DRF's path."""
+    paginator = view.paginator
+    queryset = view.get_queryset()
+    ordering_backends = [b for b in view.filter_backends if issubclass(b, StableOrderingFilter)]
+    if not isinstance(paginator, PageNumberPagination) or len(ordering_backends) != 1:
+        return None
+    if _narrows(view, request, queryset):
+        return None
+    ordering = tuple(ordering_backends[0]().get_ordering(request, queryset, view) or ())
+    serializer = view.get_serializer(many=True)
+    child = getattr(serializer, "child", None)
+    if (
+        type(serializer) is not CompiledListSerializer
+        or type(child).to_representation is not serializers.Serializer.to_representation
+    ):
+        return None
+    fields = child.fields.values()
+    key = (type(view), type(child), ordering)
+    if key not in _compiled:
+        if len(_compiled) >= MAX_COMPILED:
+            _compiled.clear()
+        _compiled[key] = PageSQL.compile(
+            view.filter_queryset(queryset),  # nothing narrows it: only its ordering is applied
+            fields,
+            row_reads_columns=getattr(child, "row_fields_read_columns_only", False),
+        )
+    page_sql = _compiled[key]
+    if page_sql is None:
+        return None
+    ordered = queryset.order_by(*ordering) if ordering else queryset  # never run: counted once
+    if paginator.paginate_queryset(ordered, request, view, count_key=page_sql.count_key) is None:
+        return None
+    size = paginator.page.paginator.per_page
+    rows = page_sql.rows(offset=(paginator.page.number - 1) * size, limit=size)
+    write = values_writer(fields, page_sql.values, timezone.get_current_timezone())
+    return view.get_paginated_response([write(row) for row in rows])
+
+
+def _narrows(view, request, queryset) -> bool:
+    """Whether one of the view's filter backends other than the ordering would leave out rows
+    (a backend that cannot tell is taken to narrow)."""
+    return any(
+        not issubclass(backend, StableOrderingFilter)
+        and (not hasattr(backend, "narrows") or backend().narrows(request, queryset, view))
+        for backend in view.filter_backends
+    )

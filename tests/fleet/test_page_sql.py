@@ -1,0 +1,170 @@
+"""A list page that no filter or search narrows is served from its list's SQL, compiled once per
+list and ordering (`shared_apps.core.page_sql`). Its answers must be DRF's list answers byte for
+byte, for every list, ordering and page, refusals included; it compiles nothing after the first
+request; its SQL is shared by the companies but their rows never are; and a request that
+narrows the list takes DRF's path."""
+
+import pytest
+from django.db import connection
+from django.db.models import ExpressionWrapper, F, FloatField
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+
+from shared_apps.accounts.roles import Role
+from shared_apps.core import page_sql
+from tenant_apps.fleet.models import Car, FuelRecord
+from tenant_apps.fleet.urls import router
+from tests.factories import CarFactory
+
+VIEWSETS = {
+    prefix: viewset for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")
+}
+LISTS = [prefix for prefix in VIEWSETS if "{" not in prefix]
+
+
+def pages_of(viewset) -> list[str]:
+    """Every ordering the list offers, both ways, two at once, none and a wrong one; pages at
+    the start, in the middle, past the end and malformed; sizes too big and not numbers."""
+    fields = viewset.ordering_fields
+    orderings = ["", "nonsense", f"{fields[-1]},-{fields[0]}", "-id,id"]
+    orderings += [f"{sign}{field}" for field in fields for sign in ("", "-")]
+    pages = [f"?ordering={ordering}&page_size=1&page=2" for ordering in orderings]
+    pages += [f"?ordering={ordering}&page_size=1" for ordering in orderings[:4]]
+    return [
+        *pages,
+        "",
+        "?page=3&page_size=1",  # past the end: 404
+        "?page=abc",
+        "?page=last&page_size=1",  # the second
+        "?page_size=0",
+        "?page_size=abc",
+        "?page_size=100000",
+        "?unknown=1",
+        "?search=",  # a blank search finds everything
+        "?format=json&page_size=1",
+    ]
+
+
+def served_by_compiled_sql(monkeypatch) -> list:
+    served = []
+    original = page_sql.PageSQL.rows
+
+    def rows(self, **page):
+        served.append(page)
+        return original(self, **page)
+
+    monkeypatch.setattr(page_sql.PageSQL, "rows", rows)
+    return served
+
+
+@pytest.mark.parametrize("prefix", LISTS)
+def test_every_page_and_ordering_is_what_drf_answers(
+    acme_as, every_kind_of_row, monkeypatch, prefix
+):
+    client = acme_as(Role.GUEST, language="ru")
+    urls = [f"/api/v1/{prefix}/{query}" for query in pages_of(VIEWSETS[prefix])]
+    served = served_by_compiled_sql(monkeypatch)
+    compiled = [client.get(url) for url in urls]
+    assert len(served) == sum(response.status_code == 200 for response in compiled)
+
+    monkeypatch.setattr(page_sql, "page_response", lambda view, request: None)  # DRF's path
+    by_drf = [client.get(url) for url in urls]
+
+    for url, ours, theirs in zip(urls, compiled, by_drf, strict=True):
+        assert (url, ours.status_code, ours.content) == (url, theirs.status_code, theirs.content)
+    statuses = [response.status_code for response in compiled]
+    assert statuses.count(404) == 2, statuses  # past the end, `abc`
+    assert served[:2] == [{"offset": 1, "limit": 1}] * 2
+
+
+def test_a_page_compiles_nothing_once_its_list_and_ordering_have_been_asked(
+    acme_as, every_kind_of_row, monkeypatch
+):
+    monkeypatch.setattr(page_sql, "_compiled", {})  # (other tests compiled lists in this process)
+    client = acme_as(Role.GUEST)
+    url = "/api/v1/fuel-records/?ordering=-liters&page_size=1"
+    assert client.get(url).status_code == 200  # compiles this list and ordering; counts
+    second = FuelRecord.objects.order_by("-liters", "-id").values_list("id", flat=True)[1]
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted_as_sql(self, *args, **kwargs):
+        compiled.append(self.query.model.__name__)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted_as_sql)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{url}&page=2")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [second]
+    assert compiled == []
+    # the page alone (the count is cached; the search path is the test's own schema switch)
+    run = [query["sql"] for query in queries if not query["sql"].startswith("SET search_path")]
+    assert len(run) == 1
+    assert run[0].endswith("LIMIT 1 OFFSET 1")
+
+    client.get(url.replace("-liters", "liters"))  # another ordering is compiled once
+    assert compiled
+
+
+def test_the_companies_share_the_sql_but_never_the_rows(
+    acme, globex, client_for, make_user, monkeypatch
+):
+    connection.set_tenant(acme)
+    CarFactory(numplate="01KG111AAA")
+    connection.set_tenant(globex)
+    CarFactory(numplate="01KG222BBB")
+    CarFactory(numplate="01KG333BBB")
+    served = served_by_compiled_sql(monkeypatch)
+
+    def plates(company) -> tuple[int, list[str]]:
+        body = client_for(company, make_user(company, Role.GUEST)).get("/api/v1/cars/").json()
+        return body["count"], [car["numplate"] for car in body["results"]]
+
+    assert plates(acme) == (1, ["01KG111AAA"])
+    assert plates(globex) == (2, ["01KG222BBB", "01KG333BBB"])
+    assert plates(acme) == (1, ["01KG111AAA"])
+    assert len(served) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "plates"),
+    [
+        ("?status=repair", ["01KG002BAR"]),  # a filter
+        ("?search=FUL", ["01KG001FUL"]),  # a search
+        ("?status=repair&ordering=-numplate", ["01KG002BAR"]),
+        ("?ordering=-numplate", ["01KG002BAR", "01KG001FUL"]),  # nothing narrows it
+        ("?search=%20", ["01KG001FUL", "01KG002BAR"]),
+    ],
+)
+def test_only_a_page_nothing_narrows_is_served_from_the_compiled_sql(
+    acme_as, every_kind_of_row, monkeypatch, query, plates
+):
+    served = served_by_compiled_sql(monkeypatch)
+    body = acme_as(Role.GUEST).get(f"/api/v1/cars/{query}").json()
+
+    assert [car["numplate"] for car in body["results"]] == plates
+    assert body["count"] == len(plates)
+    assert bool(served) is ("status" not in query and "FUL" not in query)
+
+
+def test_the_rows_are_values_list_rows_converted_as_django_converts_them(in_acme):
+    """PostgreSQL answers `year / 2.0` with a numeric; Django converts it to the annotation's
+    float, and so must the compiled SQL's rows."""
+    CarFactory(year=2025)
+    halves = Car.objects.annotate(
+        half=ExpressionWrapper(F("year") / 2.0, output_field=FloatField())
+    ).order_by("id")
+
+    class Half(serializers.Serializer):
+        id = serializers.IntegerField()
+        half = serializers.FloatField()
+
+    compiled = page_sql.PageSQL.compile(halves, Half().fields.values(), row_reads_columns=False)
+    rows = compiled.rows(offset=0, limit=10)
+
+    assert rows == list(halves.values_list("id", "half"))
+    assert [type(value) for value in rows[0]] == [int, float]
+    assert rows[0][1] == 1012.5
