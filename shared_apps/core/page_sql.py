@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from . import counts
 from .filters import StableOrderingFilter
 from .pagination import PageNumberPagination
-from .rows import CompiledListSerializer, ValuesPlan, values_plan, values_writer
+from .rows import CompiledListSerializer, ValuesPlan, selected, values_plan, values_writer
 
 MAX_COMPILED = 1024  # lists × orderings kept per process (an ordering may name several fields)
 _compiled: dict[tuple, "PageSQL | None"] = {}
@@ -57,20 +57,20 @@ class PageSQL:
         count_key = counts.count_key(queryset)
         if values is None or count_key is None:
             return None
-        rows = queryset.values_list(*values.columns)
+        rows = queryset.values_list(*selected(values))
         compiler = rows.query.get_compiler(rows.db)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return None
-        selected = [
+        expressions = [
             expression for expression, _sql, _alias in compiler.select[: compiler.col_count]
         ]
-        if compiler.has_composite_fields(selected):
+        if compiler.has_composite_fields(expressions):
             return None
         converters = tuple(
             (position, converters, expression)
-            for position, (converters, expression) in compiler.get_converters(selected).items()
+            for position, (converters, expression) in compiler.get_converters(expressions).items()
         )
         return cls(rows.db, sql, tuple(params), values, converters, count_key)
 

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import CodeType, MethodType
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Cast
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from rest_framework import relations, serializers
@@ -51,7 +53,17 @@ def _datetime_text(field: serializers.DateTimeField, zone) -> Callable[[object],
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
+    write.zone = zone  # for a writer that inlines it (`_values_writer`)
     return write
+
+
+def _is_aware_column(target) -> bool:
+    """A datetime column read as an aware datetime (with USE_TZ, PostgreSQL's timestamptz)."""
+    return (
+        isinstance(target, models.DateTimeField)
+        and not hasattr(target, "from_db_value")
+        and settings.USE_TZ
+    )
 
 
 def _cell(field: serializers.Field, zone) -> Callable[[object], object]:
@@ -292,6 +304,8 @@ def _passes_through(field: serializers.Field, target) -> bool:
     through their own fields or choices, booleans, a relation's id."""
     if target is None or hasattr(target, "from_db_value"):
         return False
+    if _decimal_as_text(field, target):
+        return True  # read as its text (`_decimal_as_text`)
     if _is_forward_relation(target):
         return True  # a pk-only field (a foreign key, a one-to-one): the id itself
     if isinstance(target, models.BooleanField):
@@ -328,7 +342,19 @@ def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writ
         if _passes_through(field, target):
             lines.append(f"    out[{key}] = {value}")
             continue
-        names[f"c{number}"] = _cell(field, zone)
+        cell = names[f"c{number}"] = _cell(field, zone)
+        if _is_aware_column(target) and getattr(cell, "zone", None) is not None:
+            # DRF's text of an aware datetime in the field's zone (`_datetime_text`), inline: a
+            # call per value costs as much as the conversion.
+            names[f"z{number}"] = cell.zone
+            lines += [
+                f"    if (v := {value}) is None:",
+                f"        out[{key}] = None",
+                "    else:",
+                f"        t = v.astimezone(z{number}).isoformat()",
+                f"        out[{key}] = t[:-6] + 'Z' if t.endswith('+00:00') else t",
+            ]
+            continue
         if isinstance(target, models.FileField):  # its name, as the FieldFile DRF writes
             names[f"f{number}"] = lambda name, file_field=target: file_field.attr_class(
                 None, file_field, name
@@ -379,6 +405,8 @@ def values_plan(fields, queryset: models.QuerySet, *, row_reads_columns: bool) -
         source = _source_column(field, queryset.model, annotations)
         if source is None:
             return None
+        if _decimal_as_text(field, source[1]):
+            source = (f"{source[0]}{AS_TEXT}", source[1])
         sources[field.field_name] = source
         columns.setdefault(source[0], len(columns))
     by_name = len(sources) < len(fields)
@@ -391,6 +419,33 @@ def values_plan(fields, queryset: models.QuerySet, *, row_reads_columns: bool) -
         for name in loaded + list(annotations):
             columns.setdefault(name, len(columns))
     return ValuesPlan(columns=columns, sources=sources, by_name=by_name)
+
+
+AS_TEXT = "__as_text"  # a column read as PostgreSQL's text of it (`_decimal_as_text`)
+
+
+def _decimal_as_text(field: serializers.Field, target) -> bool:
+    """Whether a decimal column's text in PostgreSQL is what its field writes: a numeric of the
+    field's own scale prints every one of its places, as DRF's quantized text does, so the
+    column is read as text rather than parsed into a Decimal and written back."""
+    return (
+        isinstance(target, models.DecimalField)
+        and not hasattr(target, "from_db_value")
+        and _own(field, serializers.DecimalField)
+        and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        and not field.localize
+        and not field.normalize_output
+        and field.decimal_places == target.decimal_places
+        and (field.max_digits is None or target.max_digits <= field.max_digits)
+    )
+
+
+def selected(plan: ValuesPlan) -> list:
+    """What `values_list` selects for the plan's columns, in their order."""
+    return [
+        Cast(name.removesuffix(AS_TEXT), models.TextField()) if name.endswith(AS_TEXT) else name
+        for name in plan.columns
+    ]
 
 
 def values_writer(fields, plan: ValuesPlan, zone) -> Writer:
@@ -408,4 +463,4 @@ def _values_rows(
     if plan is None:
         return None
     write = values_writer(fields, plan, zone)
-    return [write(row) for row in queryset.values_list(*plan.columns, named=plan.by_name)]
+    return [write(row) for row in queryset.values_list(*selected(plan), named=plan.by_name)]

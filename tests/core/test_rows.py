@@ -7,15 +7,19 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 
 from shared_apps.core.rows import CompiledListSerializer, CompiledRowSerializer, row_writer
+from tenant_apps.fleet.models import Spare
 from tenant_apps.reports.serializers import (
     CostRowSerializer,
     FuelRowSerializer,
     OwnershipRowSerializer,
 )
+from tests.factories import SpareFactory
 
 
 class Shouting(serializers.CharField):
@@ -130,3 +134,38 @@ def test_a_lists_datetimes_are_written_in_the_zone_of_its_request(zone):
     assert isinstance(listed, CompiledListSerializer)
     with timezone.override(zone):
         assert listed.to_representation(stamps) == [field_by_field(Stamped, s) for s in stamps]
+
+
+class SparePrices(serializers.ModelSerializer):
+    class Meta:
+        model = Spare
+        fields = ["part_price", "work_price"]
+        list_serializer_class = CompiledListSerializer
+
+
+class SparePricesToThreePlaces(SparePrices):
+    part_price = serializers.DecimalField(max_digits=14, decimal_places=3)
+
+
+class SparePricesAsNumbers(SparePrices):
+    part_price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
+
+
+@pytest.mark.parametrize(
+    ("serializer_class", "part_price", "as_text"),
+    [
+        (SparePrices, "0.50", True),  # numeric(12, 2): PostgreSQL prints the field's two places
+        (SparePricesToThreePlaces, "0.500", False),  # three places: quantized by the writer
+        (SparePricesAsNumbers, Decimal("0.50"), False),
+    ],
+)
+def test_a_decimal_column_is_read_as_text_only_where_its_text_is_what_the_field_writes(
+    in_acme, serializer_class, part_price, as_text
+):
+    SpareFactory(part_price=Decimal("0.5"), work_price=Decimal("1200"))
+    with CaptureQueriesContext(connection) as queries:
+        rows = serializer_class(Spare.objects.all(), many=True).data
+
+    assert rows == [{"part_price": part_price, "work_price": "1200.00"}]
+    assert ('"part_price")::text' in queries[-1]["sql"]) is as_text
+    assert '"work_price")::text' in queries[-1]["sql"]
