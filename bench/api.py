@@ -8,8 +8,9 @@ same 100 rows under the same load:
   Django at all: the distance of both to what this machine can do.
 
 The load generator is an asyncio client in this process: CONCURRENCY connections, each sending its
-next request as soon as the previous answer is read, for SECONDS after a WARM_UP; then one client
-alone for the latency of a page (p50). It shares the machine's two cores with the servers, the
+next request as soon as the previous answer is read, for SECONDS in all after a WARM_UP, the API,
+the bare view and the floor taking turns in ROUNDS rounds; then one client alone for the latency
+of a page (p50). It shares the machine's two cores with the servers, the
 same way for every side of each comparison. The queries of a page are counted in process at two
 page sizes: they must not grow with it.
 
@@ -35,6 +36,7 @@ HOST = "bench.localhost"
 CONCURRENCY = 8
 WARM_UP = 2.0
 SECONDS = 10.0
+ROUNDS = 5  # the sides of a comparison take turns (`_alternating`)
 SINGLE_SECONDS = 5.0
 GOAL = 0.8  # the endpoint's requests/s over the bare view's
 P50_GOAL_MS = 15.0  # one client alone
@@ -70,7 +72,12 @@ async def _get(port: int, path: str, token: str) -> tuple[int, bytes]:
 
 
 async def _load(
-    port: int, path: str, token: str, clients: int = CONCURRENCY, seconds: float = SECONDS
+    port: int,
+    path: str,
+    token: str,
+    clients: int = CONCURRENCY,
+    seconds: float = SECONDS,
+    warm_up: float = WARM_UP,
 ) -> Load:
     latencies: list[float] = []
     errors = 0
@@ -85,9 +92,9 @@ async def _load(
                 errors += status != 200
 
     started = time.perf_counter()
-    stop_at = started + WARM_UP + seconds
+    stop_at = started + warm_up + seconds
     tasks = [asyncio.create_task(client(stop_at)) for _ in range(clients)]
-    await asyncio.sleep(WARM_UP)
+    await asyncio.sleep(warm_up)
     recording, recorded_from = True, time.perf_counter()
     await asyncio.gather(*tasks)
     return Load(len(latencies), errors, time.perf_counter() - recorded_from, latencies)
@@ -122,6 +129,31 @@ def _serve(port: int, app: str = "config.wsgi:application", **env) -> subprocess
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def _alternating(*sides: tuple[int, str, str]) -> list[Load]:
+    """Each side (port, path, token) under load for SECONDS in all, in ROUNDS rounds that take
+    turns, after a warm-up of each: a machine whose speed drifts (another process, the CPU's
+    clock) then weighs on every side alike, where one side after the other could meet a
+    different machine."""
+    for port, path, token in sides:
+        asyncio.run(_load(port, path, token, seconds=0))
+    rounds = [
+        [
+            asyncio.run(_load(port, path, token, seconds=SECONDS / ROUNDS, warm_up=0.2))
+            for port, path, token in sides
+        ]
+        for _ in range(ROUNDS)
+    ]
+    return [
+        Load(
+            requests=sum(load.requests for load in loads),
+            errors=sum(load.errors for load in loads),
+            seconds=sum(load.seconds for load in loads),
+            latencies_ms=[ms for load in loads for ms in load.latencies_ms],
+        )
+        for loads in zip(*rounds, strict=True)
+    ]
 
 
 def _ids(port: int, path: str, token: str) -> list[int]:
@@ -181,9 +213,9 @@ def main(argv: list[str]) -> int:
             ours_ids = _ids(port, path, token)
             assert len(ours_ids) == 100, (name, len(ours_ids))
             assert ours_ids == _ids(port, bare, token) == _ids(floor_port, f"/floor/{name}/", "")
-            ours = asyncio.run(_load(port, path, token))
-            base = asyncio.run(_load(port, bare, token))
-            bottom = asyncio.run(_load(floor_port, f"/floor/{name}/", ""))
+            ours, base, bottom = _alternating(
+                (port, path, token), (port, bare, token), (floor_port, f"/floor/{name}/", "")
+            )
             alone = [
                 asyncio.run(_load(p, u, token, clients=1, seconds=SINGLE_SECONDS))
                 for p, u in ((port, path), (port, bare), (floor_port, f"/floor/{name}/"))

@@ -18,7 +18,7 @@ lists' `list_queryset`, built once per class): the SQL is shared by every reques
 (it names no schema; the connection's search path chooses the company)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -31,7 +31,14 @@ from rest_framework.response import Response
 from . import counts
 from .filters import StableOrderingFilter
 from .pagination import PageNumberPagination
-from .rows import CompiledListSerializer, ValuesPlan, selected, values_plan, values_writer
+from .rows import (
+    CompiledListSerializer,
+    ValuesPlan,
+    Writer,
+    selected,
+    values_plan,
+    values_writer_factory,
+)
 
 MAX_COMPILED = 1024  # lists × orderings kept per process (an ordering may name several fields)
 _compiled: dict[tuple, "PageSQL | None"] = {}
@@ -48,6 +55,8 @@ class PageSQL:
     # (position, converters, expression) of the columns Django converts after reading them
     converters: tuple[tuple[int, list[Callable], object], ...]
     count_key: str
+    # the rows' writer factory (`rows.values_writer_factory`) by time zone, made on first use
+    writers: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def compile(cls, queryset: QuerySet, fields, *, row_reads_columns: bool) -> "PageSQL | None":
@@ -88,6 +97,13 @@ class PageSQL:
             rows = [tuple.__new__(named, row) for row in rows]
         return rows
 
+    def writer(self, serializer: serializers.Serializer, zone) -> Writer:
+        """The writer of these rows for `serializer` (the list's child, of this request)."""
+        if zone not in self.writers:
+            fields = serializer.fields.values()
+            self.writers[zone] = values_writer_factory(fields, self.values, zone)
+        return self.writers[zone](serializer)
+
     def _converted(self, row: tuple, connection) -> tuple:
         row = list(row)
         for position, converters, expression in self.converters:
@@ -109,21 +125,21 @@ def page_response(view, request) -> Response | None:
     if _narrows(view, request, queryset):
         return None
     ordering = tuple(ordering_backends[0]().get_ordering(request, queryset, view) or ())
-    serializer = view.get_serializer(many=True)
-    child = getattr(serializer, "child", None)
+    serializer_class = view.get_serializer_class()
+    list_class = getattr(getattr(serializer_class, "Meta", None), "list_serializer_class", None)
     if (
-        type(serializer) is not CompiledListSerializer
-        or type(child).to_representation is not serializers.Serializer.to_representation
+        list_class is not CompiledListSerializer
+        or serializer_class.to_representation is not serializers.Serializer.to_representation
     ):
         return None
-    fields = child.fields.values()
-    key = (type(view), type(child), ordering)
+    child = view.get_serializer()  # the list's child, with the request's context
+    key = (type(view), serializer_class, ordering)
     if key not in _compiled:
         if len(_compiled) >= MAX_COMPILED:
             _compiled.clear()
         _compiled[key] = PageSQL.compile(
             view.filter_queryset(queryset),  # nothing narrows it: only its ordering is applied
-            fields,
+            child.fields.values(),
             row_reads_columns=getattr(child, "row_fields_read_columns_only", False),
         )
     page_sql = _compiled[key]
@@ -134,7 +150,7 @@ def page_response(view, request) -> Response | None:
         return None
     size = paginator.page.paginator.per_page
     rows = page_sql.rows(offset=(paginator.page.number - 1) * size, limit=size)
-    write = values_writer(fields, page_sql.values, timezone.get_current_timezone())
+    write = page_sql.writer(child, timezone.get_current_timezone())
     return view.get_paginated_response([write(row) for row in rows])
 
 

@@ -242,10 +242,7 @@ class CompiledListSerializer(serializers.ListSerializer):
         # Compiled within the request: its time zone is the one DRF's fields would use.
         zone = timezone.get_current_timezone()
         if isinstance(rows, models.QuerySet) and rows._result_cache is None:
-            row_reads_columns = getattr(child, "row_fields_read_columns_only", False)
-            values = _values_rows(
-                child.fields.values(), rows, zone, row_reads_columns=row_reads_columns
-            )
+            values = _values_rows(child, rows, zone)
             if values is not None:
                 return values
         write = _compile(child.fields.values(), zone=zone)
@@ -320,39 +317,57 @@ def _passes_through(field: serializers.Field, target) -> bool:
 _values_code: dict[str, CodeType] = {}
 
 
-def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writer:
+WriterFactory = Callable[[serializers.Serializer], Writer]
+
+
+def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone) -> WriterFactory:
     """A row writer over `values_list` rows, generated as one function (a dict built by
     position, a converter called only where the field changes the value), because per-cell
-    closures cost more than the rest of the page."""
-    names: dict[str, object] = {"SkipField": SkipField}
-    lines = ["def write(row):", "    out = {}"]
+    closures cost more than the rest of the page.
+
+    What it generates is `make(serializer)`, the writer for one serializer instance: what a
+    field writes with the serializer's context (a method field, a field writing its own way, a
+    file's URL) is taken from that instance each time, so one factory serves every request of a
+    list (`core.page_sql` keeps it); the rest (choices, decimals, dates, plain values) is made
+    once, from `fields`."""
+    names: dict[str, object] = {"SkipField": SkipField, "_writer_of": _writer_of, "zone": zone}
+    make = ["def make(s):"]
+    lines = ["    def write(row):", "        out = {}"]
     for number, field in enumerate(fields):
         key = repr(field.field_name)
         if field.field_name not in sources:  # a field of the whole row (`source="*"`)
-            names[f"w{number}"] = _writer_of(field, zone)
+            if _own(field, serializers.SerializerMethodField):
+                make.append(f"    m{number} = getattr(s, {field.method_name!r})")
+                lines.append(f"        out[{key}] = m{number}(row)")
+                continue
+            make.append(f"    w{number} = _writer_of(s.fields[{key}], zone)")
             lines += [
-                "    try:",
-                f"        out[{key}] = w{number}(row)",
-                "    except SkipField:",
-                "        pass",
+                "        try:",
+                f"            out[{key}] = w{number}(row)",
+                "        except SkipField:",
+                "            pass",
             ]
             continue
         column, target = sources[field.field_name]
         value = f"row[{columns[column]}]"
         if _passes_through(field, target):
-            lines.append(f"    out[{key}] = {value}")
+            lines.append(f"        out[{key}] = {value}")
             continue
-        cell = names[f"c{number}"] = _cell(field, zone)
+        cell = _cell(field, zone)
+        if getattr(cell, "__self__", None) is field:  # the field's own writing, with its context
+            make.append(f"    c{number} = s.fields[{key}].to_representation")
+        else:
+            names[f"c{number}"] = cell
         if _is_aware_column(target) and getattr(cell, "zone", None) is not None:
             # DRF's text of an aware datetime in the field's zone (`_datetime_text`), inline: a
             # call per value costs as much as the conversion.
             names[f"z{number}"] = cell.zone
             lines += [
-                f"    if (v := {value}) is None:",
-                f"        out[{key}] = None",
-                "    else:",
-                f"        t = v.astimezone(z{number}).isoformat()",
-                f"        out[{key}] = t[:-6] + 'Z' if t.endswith('+00:00') else t",
+                f"        if (v := {value}) is None:",
+                f"            out[{key}] = None",
+                "        else:",
+                f"            t = v.astimezone(z{number}).isoformat()",
+                f"            out[{key}] = t[:-6] + 'Z' if t.endswith('+00:00') else t",
             ]
             continue
         if isinstance(target, models.FileField):  # its name, as the FieldFile DRF writes
@@ -360,13 +375,12 @@ def _values_writer(fields, columns: dict[str, int], sources: dict, zone) -> Writ
                 None, file_field, name
             )
             value = f"f{number}({value})"
-        lines.append(f"    out[{key}] = None if (v := {value}) is None else c{number}(v)")
-    lines.append("    return out")
-    source = "\n".join(lines)
+        lines.append(f"        out[{key}] = None if (v := {value}) is None else c{number}(v)")
+    source = "\n".join([*make, *lines, "        return out", "    return write"])
     if source not in _values_code:  # the same list asked again: its code is compiled once
         _values_code[source] = compile(source, "<values row writer>", "exec")
     exec(_values_code[source], names)  # noqa: S102 - the code is made here from field positions
-    return names["write"]
+    return names["make"]
 
 
 @dataclass(frozen=True)
@@ -448,19 +462,22 @@ def selected(plan: ValuesPlan) -> list:
     ]
 
 
-def values_writer(fields, plan: ValuesPlan, zone) -> Writer:
-    """The writer of rows read by `plan`, for these (bound) fields."""
+def values_writer_factory(fields, plan: ValuesPlan, zone) -> WriterFactory:
+    """The writer of rows read by `plan` for a serializer with these fields (bound to one of
+    its instances), as `make(serializer)`: see `_values_writer_factory`."""
     fields = [field for field in fields if not field.write_only]
-    return _values_writer(fields, plan.columns, plan.sources, zone)
+    return _values_writer_factory(fields, plan.columns, plan.sources, zone)
 
 
 def _values_rows(
-    fields, queryset: models.QuerySet, zone, *, row_reads_columns: bool
+    serializer: serializers.Serializer, queryset: models.QuerySet, zone
 ) -> list[dict] | None:
-    """The queryset's rows written from `values_list` rows, or None when a field needs an
-    instance (`values_plan`)."""
+    """The queryset's rows written from `values_list` rows for `serializer` (a list's child),
+    or None when a field needs an instance (`values_plan`)."""
+    fields = serializer.fields.values()
+    row_reads_columns = getattr(serializer, "row_fields_read_columns_only", False)
     plan = values_plan(fields, queryset, row_reads_columns=row_reads_columns)
     if plan is None:
         return None
-    write = values_writer(fields, plan, zone)
+    write = values_writer_factory(fields, plan, zone)(serializer)
     return [write(row) for row in queryset.values_list(*selected(plan), named=plan.by_name)]

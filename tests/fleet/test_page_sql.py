@@ -4,6 +4,8 @@ byte, for every list, ordering and page, refusals included; it compiles nothing 
 request; its SQL is shared by the companies but their rows never are; and a request that
 narrows the list takes DRF's path."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.models import ExpressionWrapper, F, FloatField
@@ -15,7 +17,7 @@ from shared_apps.accounts.roles import Role
 from shared_apps.core import page_sql
 from tenant_apps.fleet.models import Car, FuelRecord
 from tenant_apps.fleet.urls import router
-from tests.factories import CarFactory
+from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory
 
 VIEWSETS = {
     prefix: viewset for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")
@@ -168,3 +170,31 @@ def test_the_rows_are_values_list_rows_converted_as_django_converts_them(in_acme
     assert rows == list(halves.values_list("id", "half"))
     assert [type(value) for value in rows[0]] == [int, float]
     assert rows[0][1] == 1012.5
+
+
+def test_one_compiled_list_writes_with_each_requests_language_and_company(
+    acme, globex, client_for, make_user, monkeypatch
+):
+    """The writer a compiled list keeps is bound to each request's serializer: its month names
+    are in the user's language, its statuses counted with the company's warning window."""
+    monkeypatch.setattr(page_sql, "_compiled", {})
+    globex.expiry_warning_days = 400
+    globex.save()
+    today = dt.date.today()
+    for company in (acme, globex):
+        connection.set_tenant(company)
+        FuelRecordFactory(year=2026, month=3)
+        InsuranceFactory(start_date=today, end_date=today + dt.timedelta(days=100))
+    served = served_by_compiled_sql(monkeypatch)
+
+    def first(company, language: str, prefix: str) -> dict:
+        client = client_for(company, make_user(company, Role.GUEST, language=language))
+        return client.get(f"/api/v1/{prefix}/").json()["results"][0]
+
+    assert first(acme, "en", "fuel-records")["month_name"] == "March"
+    assert first(acme, "ru", "fuel-records")["month_name"] == "Март"
+    assert first(globex, "en", "fuel-records")["month_name"] == "March"
+    assert first(acme, "en", "insurances")["status"] == "active"
+    assert first(globex, "en", "insurances")["status"] == "expiring"
+    assert first(acme, "en", "insurances")["status"] == "active"
+    assert len(served) == 6
