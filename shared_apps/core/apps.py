@@ -10,10 +10,13 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_finished
+        from django.db.backends.signals import connection_created
 
+        from .db import use_c_timestamptz_loader
         from .logging import log_context_close
 
         request_finished.connect(log_context_close, dispatch_uid="log_context_close")
+        connection_created.connect(use_c_timestamptz_loader, dispatch_uid="c_timestamptz_loader")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

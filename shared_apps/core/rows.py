@@ -442,6 +442,8 @@ def _decimal_as_text(field: serializers.Field, target) -> bool:
     """Whether a decimal column's text in PostgreSQL is what its field writes: a numeric of the
     field's own scale prints every one of its places, as DRF's quantized text does, so the
     column is read as text rather than parsed into a Decimal and written back."""
+    if isinstance(target, models.GeneratedField):  # (a repair's total: parts + work)
+        target = target.output_field
     return (
         isinstance(target, models.DecimalField)
         and not hasattr(target, "from_db_value")

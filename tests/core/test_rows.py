@@ -137,9 +137,11 @@ def test_a_lists_datetimes_are_written_in_the_zone_of_its_request(zone):
 
 
 class SparePrices(serializers.ModelSerializer):
+    total_price = serializers.DecimalField(max_digits=13, decimal_places=2, read_only=True)
+
     class Meta:
         model = Spare
-        fields = ["part_price", "work_price"]
+        fields = ["part_price", "work_price", "total_price"]
         list_serializer_class = CompiledListSerializer
 
 
@@ -166,6 +168,7 @@ def test_a_decimal_column_is_read_as_text_only_where_its_text_is_what_the_field_
     with CaptureQueriesContext(connection) as queries:
         rows = serializer_class(Spare.objects.all(), many=True).data
 
-    assert rows == [{"part_price": part_price, "work_price": "1200.00"}]
+    assert rows == [{"part_price": part_price, "work_price": "1200.00", "total_price": "1200.50"}]
     assert ('"part_price")::text' in queries[-1]["sql"]) is as_text
     assert '"work_price")::text' in queries[-1]["sql"]
+    assert '"total_price")::text' in queries[-1]["sql"]  # a generated column, of the same scale

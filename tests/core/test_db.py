@@ -1,0 +1,60 @@
+"""Connections read `timestamptz` with psycopg's C loader (`shared_apps.core.db`), and what it
+reads is exactly what Django's own loader reads: the same aware datetimes in UTC."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg import adapters
+from psycopg.pq import Format
+
+from shared_apps.core import db
+
+TIMESTAMPTZ = adapters.types["timestamptz"].oid
+VALUES = """SELECT '2026-03-01 10:00:00.123456+06'::timestamptz,
+    '2026-03-01 10:00:00+00'::timestamptz, '1999-12-31 23:59:59.5-03:30'::timestamptz,
+    '0044-03-15 12:00:00+00'::timestamptz, NULL::timestamptz"""
+
+
+def read(cursor) -> tuple:
+    cursor.execute(VALUES)
+    return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_timestamps_are_read_in_c_as_django_reads_them():
+    with connection.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
+        assert loader is db._LOADER  # Django's cursor kept it: the same time zone
+        ours = read(cursor)
+        register_tzloader(connection.timezone, cursor.cursor)  # Django's own, on this cursor
+        djangos = read(cursor)
+
+    assert (
+        ours
+        == djangos
+        == (
+            dt.datetime(2026, 3, 1, 4, 0, 0, 123456, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC),
+            dt.datetime(2000, 1, 1, 3, 29, 59, 500000, tzinfo=dt.UTC),
+            dt.datetime(44, 3, 15, 12, 0, tzinfo=dt.UTC),
+            None,
+        )
+    )
+    assert {value.tzinfo for value in ours[:4]} == {dt.UTC}
+    assert [type(value) for value in ours[:4]] == [dt.datetime] * 4
+
+
+@pytest.mark.django_db
+def test_a_connection_in_another_time_zone_keeps_djangos_loader(settings):
+    settings.USE_TZ = False
+    other = connections.create_connection("default")  # a connection of its own, made now
+    try:
+        with other.cursor() as cursor:
+            loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
+            assert loader is not db._LOADER
+            # naive, in the session's zone (Bishkek, UTC+6), as Django reads it without USE_TZ
+            assert read(cursor)[1] == dt.datetime(2026, 3, 1, 16, 0)
+    finally:
+        other.close()
