@@ -370,6 +370,14 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
                 f"            out[{key}] = t[:-6] + 'Z' if t.endswith('+00:00') else t",
             ]
             continue
+        if (
+            cell is _iso
+            and isinstance(target, models.DateField)
+            and not isinstance(target, models.DateTimeField)
+        ):
+            # A date column gives dates (never text): DRF's ISO text, inline.
+            lines.append(f"        out[{key}] = None if (v := {value}) is None else v.isoformat()")
+            continue
         if isinstance(target, models.FileField):  # its name, as the FieldFile DRF writes
             names[f"f{number}"] = lambda name, file_field=target: file_field.attr_class(
                 None, file_field, name
