@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.db.models.signals import post_delete, post_save
 
+from shared_apps.core import counts
 from shared_apps.core.rowcache import RowCache
 
 from .models import User
@@ -23,7 +24,13 @@ user_rows = RowCache(
 
 
 def user_by_id(user_id: int) -> User | None:
-    return user_rows.get_or_load(user_id, lambda: User.objects.filter(pk=user_id).first())
+    """The user, read from the cache with the company's data version in the same round trip:
+    a list's count cached under that version then needs none of its own (`core.counts`)."""
+    return user_rows.get_or_load(
+        user_id,
+        lambda: User.objects.filter(pk=user_id).first(),
+        along=(counts.VERSION_KEY, counts.version_read),
+    )
 
 
 def users_forget(user_ids: Iterable[int]) -> None:

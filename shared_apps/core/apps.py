@@ -9,13 +9,16 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from django.core.signals import request_finished
+        from django.core.signals import request_finished, request_started
         from django.db.backends.signals import connection_created
 
+        from .counts import forget_version_read
         from .db import use_c_timestamptz_loader
         from .logging import log_context_close
 
         request_finished.connect(log_context_close, dispatch_uid="log_context_close")
+        for signal in (request_started, request_finished):
+            signal.connect(forget_version_read, dispatch_uid="counts_forget_version_read")
         connection_created.connect(use_c_timestamptz_loader, dispatch_uid="c_timestamptz_loader")
 
 

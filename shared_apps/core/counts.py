@@ -9,6 +9,11 @@ versions would not be enough), and after a write returns, every later read count
 counts stay exact for the ORM's writes (services, admin, the AI's actions). Rows written with
 raw SQL must call `data_changed()` themselves.
 
+A request reads the company's data version in the same round trip as its user
+(`accounts.user_cache`), and a count this process has read under that version is served from
+memory (`_local_counts`): a list then pays no round trip of its own for its count. The version
+is the one the request read when it began (a write made during the request forgets it).
+
 The cache keys carry the schema (`django_tenants.cache.make_key`). When Redis is unavailable the
 count is simply run in PostgreSQL."""
 
@@ -16,12 +21,13 @@ import contextvars
 import hashlib
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 
@@ -38,6 +44,27 @@ def data_version() -> str:
 
 _changes_held = contextvars.ContextVar("counts_changes_held", default=False)
 
+# The current company's data version as this request read it along with its user
+# (`accounts.user_cache`): (schema, version), forgotten when the request ends or writes.
+_version_read: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "counts_version_read", default=None
+)
+# Counts this process has read, by (schema, key): (version, count). A count is served from here
+# only under the version the request read, so it is exactly what Redis would answer.
+_local_counts: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
+LOCAL_COUNTS = 4096
+
+
+def version_read(version) -> None:
+    """Remember the data version the request read (with its user) for its counts."""
+    if isinstance(version, str):
+        _version_read.set((connection.schema_name, version))
+
+
+def forget_version_read(**_signal_arguments) -> None:
+    """`request_finished`: the next request reads its own version."""
+    _version_read.set(None)
+
 
 @contextmanager
 def one_change() -> Iterator[None]:
@@ -53,6 +80,7 @@ def one_change() -> Iterator[None]:
 
 def data_changed(**_signal_arguments) -> None:
     """Make the current company's cached counts stale, now and when the transaction commits."""
+    _version_read.set(None)  # this request's version is no longer current
     if _changes_held.get():
         return
 
@@ -104,6 +132,12 @@ def count(queryset: QuerySet, *, key: str | None = None) -> int:
     key = key or count_key(queryset)
     if key is None:
         return 0
+    local_key = (connections[queryset.db].schema_name, key)
+    read = _version_read.get()
+    if read is not None and read[0] == local_key[0]:
+        counted_under, value = _local_counts.get(local_key, (None, None))
+        if counted_under == read[1]:
+            return value
     try:
         # One round trip: the data version and this count, stored with the version it was
         # counted under.
@@ -113,11 +147,14 @@ def count(queryset: QuerySet, *, key: str | None = None) -> int:
         logger.warning("count cache unavailable; counting in PostgreSQL", exc_info=True)
         return queryset.count()
     counted_under, value = found.get(key, (None, None))
-    if counted_under == version:
-        return value
-    value = queryset.count()
-    try:
-        cache.set(key, (version, value), timeout=COUNT_TTL_SECONDS)
-    except Exception:
-        logger.warning("count cache: could not store a count", exc_info=True)
+    if counted_under != version:
+        value = queryset.count()
+        try:
+            cache.set(key, (version, value), timeout=COUNT_TTL_SECONDS)
+        except Exception:
+            logger.warning("count cache: could not store a count", exc_info=True)
+    _local_counts[local_key] = (version, value)
+    _local_counts.move_to_end(local_key)
+    if len(_local_counts) > LOCAL_COUNTS:
+        _local_counts.popitem(last=False)
     return value

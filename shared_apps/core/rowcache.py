@@ -69,14 +69,28 @@ class RowCache:
     def key(self, key) -> str:
         return f"{self._prefix}{key}"
 
-    def get_or_load(self, key, load: Callable[[], Model | None]) -> Model | None:
-        """The row cached under `key`, else `load()`'s (then cached, unless just forgotten)."""
+    def get_or_load(
+        self,
+        key,
+        load: Callable[[], Model | None],
+        *,
+        along: tuple[str, Callable[[object], None]] | None = None,
+    ) -> Model | None:
+        """The row cached under `key`, else `load()`'s (then cached, unless just forgotten).
+        `along`: another cache key read in the same round trip, and who takes its value (not
+        called when the row is not cached or Redis is unavailable)."""
         timeout = getattr(settings, self.timeout_setting)
         if not timeout:
             return load()
         cache_key = self.key(key)
         try:
-            found = cache.get(cache_key)
+            if along is None:
+                found = cache.get(cache_key)
+            else:
+                values = cache.get_many([cache_key, along[0]])
+                found = values.get(cache_key)
+                if along[0] in values:
+                    along[1](values[along[0]])
         except redis.RedisError:
             logger.warning("%s cache unavailable; reading the database", self.name)
             return load()

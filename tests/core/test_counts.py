@@ -5,6 +5,7 @@ uncommitted is not served after its commit, and without Redis the count is simpl
 import threading
 
 import pytest
+import redis
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -145,3 +146,35 @@ def test_one_count_serves_every_ordering_and_column_set_but_never_another_filter
         assert counts.count(Car.objects.filter(fuel_records__liters__gt=0)) == 3
         assert counts.count(Car.objects.filter(fuel_records__liters__gt=0).distinct()) == 2
     assert sum("COUNT(" in query["sql"] for query in queries) == 4
+
+
+def test_a_warm_list_reads_its_count_without_a_round_trip_of_its_own(in_acme, acme_as, monkeypatch):
+    """The user is read with the company's data version (one MGET); a count this process has
+    read under that version is served from memory: two Redis commands for the whole request."""
+    CarFactory()
+    client = acme_as(Role.GUEST)
+    assert client.get(CARS).json()["count"] == 1  # warm: the host, the user, the count
+    commands = []
+    execute = redis.Redis.execute_command
+
+    def recorded(self, *args, **options):
+        commands.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", recorded)
+    assert client.get(CARS).json()["count"] == 1
+    assert commands == ["GET", "MGET"]  # the company by host; the user and the data version
+    assert counts._version_read.get() is None  # forgotten when the request ended
+
+    CarFactory()  # another writer (here: the test) changes the version
+    commands.clear()
+    assert client.get(CARS).json()["count"] == 2
+    assert commands == ["GET", "MGET", "MGET", "SET"]  # the count read again, and stored
+
+
+def test_a_write_within_a_request_makes_the_version_it_read_stale(in_acme):
+    CarFactory()
+    counts.version_read(counts.data_version())
+    assert counts.count(Car.objects.all()) == 1
+    CarFactory()
+    assert counts.count(Car.objects.all()) == 2
