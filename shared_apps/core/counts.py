@@ -20,6 +20,7 @@ count is simply run in PostgreSQL."""
 import contextvars
 import hashlib
 import logging
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -49,9 +50,11 @@ _changes_held = contextvars.ContextVar("counts_changes_held", default=False)
 _version_read: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
     "counts_version_read", default=None
 )
-# Counts this process has read, by (schema, key): (version, count). A count is served from here
-# only under the version the request read, so it is exactly what Redis would answer.
-_local_counts: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
+# Counts this process has read, by (schema, key): (version, count, when). A count is served from
+# here only under the version the request read (so it is what Redis would answer) and for no
+# longer than Redis keeps it (what a lost version change can leave stale); the oldest stored
+# goes first beyond LOCAL_COUNTS.
+_local_counts: OrderedDict[tuple[str, str], tuple[str, int, float]] = OrderedDict()
 LOCAL_COUNTS = 4096
 
 
@@ -62,7 +65,7 @@ def version_read(version) -> None:
 
 
 def forget_version_read(**_signal_arguments) -> None:
-    """`request_finished`: the next request reads its own version."""
+    """`request_started` and `request_finished`: each request reads its own version."""
     _version_read.set(None)
 
 
@@ -135,8 +138,8 @@ def count(queryset: QuerySet, *, key: str | None = None) -> int:
     local_key = (connections[queryset.db].schema_name, key)
     read = _version_read.get()
     if read is not None and read[0] == local_key[0]:
-        counted_under, value = _local_counts.get(local_key, (None, None))
-        if counted_under == read[1]:
+        counted_under, value, when = _local_counts.get(local_key, (None, None, 0.0))
+        if counted_under == read[1] and time.monotonic() - when < COUNT_TTL_SECONDS:
             return value
     try:
         # One round trip: the data version and this count, stored with the version it was
@@ -153,8 +156,17 @@ def count(queryset: QuerySet, *, key: str | None = None) -> int:
             cache.set(key, (version, value), timeout=COUNT_TTL_SECONDS)
         except Exception:
             logger.warning("count cache: could not store a count", exc_info=True)
-    _local_counts[local_key] = (version, value)
-    _local_counts.move_to_end(local_key)
-    if len(_local_counts) > LOCAL_COUNTS:
-        _local_counts.popitem(last=False)
+    _remember(local_key, version, value)
     return value
+
+
+def _remember(local_key: tuple[str, str], version: str, value: int) -> None:
+    # Without a lock, but safe with threads: each step is one dict operation, and an entry
+    # another thread took out first is simply gone.
+    _local_counts.pop(local_key, None)
+    _local_counts[local_key] = (version, value, time.monotonic())
+    while len(_local_counts) > LOCAL_COUNTS:
+        try:
+            _local_counts.popitem(last=False)
+        except KeyError:
+            break

@@ -41,6 +41,7 @@ from .rows import (
 )
 
 MAX_COMPILED = 1024  # lists × orderings kept per process (an ordering may name several fields)
+# By (view class, serializer class, ordering): the list's compiled SQL, None for DRF's path.
 _compiled: dict[tuple, "PageSQL | None"] = {}
 
 
@@ -116,7 +117,11 @@ class PageSQL:
 
 def page_response(view, request) -> Response | None:
     """The list page DRF's `ListModelMixin.list` would answer for `request`, served from the
-    list's compiled SQL; None when the request or the list needs DRF's path."""
+    list's compiled SQL; None when the request or the list needs DRF's path.
+
+    The caller vouches that the view's rows before filters, its filters (`filter_queryset`) and
+    its serializer's fields do not depend on the request: the SQL and the writer are made from
+    the first request of a list and ordering, then serve every user and company."""
     paginator = view.paginator
     queryset = view.get_queryset()
     ordering_backends = [b for b in view.filter_backends if issubclass(b, StableOrderingFilter)]
@@ -134,24 +139,39 @@ def page_response(view, request) -> Response | None:
         return None
     child = view.get_serializer()  # the list's child, with the request's context
     key = (type(view), serializer_class, ordering)
-    if key not in _compiled:
-        if len(_compiled) >= MAX_COMPILED:
-            _compiled.clear()
-        _compiled[key] = PageSQL.compile(
+    page_sql = _compiled.get(key, _NOT_YET)
+    if page_sql is _NOT_YET:
+        page_sql = PageSQL.compile(
             view.filter_queryset(queryset),  # nothing narrows it: only its ordering is applied
             child.fields.values(),
             row_reads_columns=getattr(child, "row_fields_read_columns_only", False),
         )
-    page_sql = _compiled[key]
+        _remember(key, page_sql)
     if page_sql is None:
         return None
     ordered = queryset.order_by(*ordering) if ordering else queryset  # never run: counted once
     if paginator.paginate_queryset(ordered, request, view, count_key=page_sql.count_key) is None:
         return None
-    size = paginator.page.paginator.per_page
-    rows = page_sql.rows(offset=(paginator.page.number - 1) * size, limit=size)
+    # Django's own bounds of the page (its slice of the queryset, not run): at most the count.
+    bounds = paginator.page.object_list.query
+    limit = bounds.high_mark - bounds.low_mark
+    rows = page_sql.rows(offset=bounds.low_mark, limit=limit) if limit > 0 else []
     write = page_sql.writer(child, timezone.get_current_timezone())
     return view.get_paginated_response([write(row) for row in rows])
+
+
+_NOT_YET = object()
+
+
+def _remember(key: tuple, page_sql: "PageSQL | None") -> None:
+    # The oldest compiled goes first (a flood of orderings costs their compiling, no more than
+    # DRF's path costs every request). Safe with threads: one dict operation a step.
+    _compiled[key] = page_sql
+    while len(_compiled) > MAX_COMPILED:
+        try:
+            del _compiled[next(iter(_compiled))]
+        except (KeyError, RuntimeError, StopIteration):
+            break
 
 
 def _narrows(view, request, queryset) -> bool:

@@ -53,7 +53,7 @@ def _datetime_text(field: serializers.DateTimeField, zone) -> Callable[[object],
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    write.zone = zone  # for a writer that inlines it (`_values_writer`)
+    write.zone = zone  # for a writer that inlines it (`_values_writer_factory`)
     return write
 
 
@@ -330,7 +330,12 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
     file's URL) is taken from that instance each time, so one factory serves every request of a
     list (`core.page_sql` keeps it); the rest (choices, decimals, dates, plain values) is made
     once, from `fields`."""
-    names: dict[str, object] = {"SkipField": SkipField, "_writer_of": _writer_of, "zone": zone}
+    names: dict[str, object] = {
+        "SkipField": SkipField,
+        "_writer_of": _writer_of,
+        "_datetime_text": _datetime_text,
+        "zone": zone,
+    }
     make = ["def make(s):"]
     lines = ["    def write(row):", "        out = {}"]
     for number, field in enumerate(fields):
@@ -354,11 +359,15 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
             lines.append(f"        out[{key}] = {value}")
             continue
         cell = _cell(field, zone)
+        inline_datetime = _is_aware_column(target) and getattr(cell, "zone", None) is not None
         if getattr(cell, "__self__", None) is field:  # the field's own writing, with its context
             make.append(f"    c{number} = s.fields[{key}].to_representation")
-        else:
+        elif getattr(cell, "zone", None) is not None and not inline_datetime:
+            # (it falls back to its field, which must be this request's, not the first one's)
+            make.append(f"    c{number} = _datetime_text(s.fields[{key}], zone)")
+        elif not inline_datetime:
             names[f"c{number}"] = cell
-        if _is_aware_column(target) and getattr(cell, "zone", None) is not None:
+        if inline_datetime:
             # DRF's text of an aware datetime in the field's zone (`_datetime_text`), inline: a
             # call per value costs as much as the conversion.
             names[f"z{number}"] = cell.zone

@@ -30,7 +30,8 @@ class FieldsOnceMixin:
     instance or the data. Each instance binds copies of those fields: fields holding fields of
     their own (a nested serializer, a list's child, a many-related field) are copied deeply, as
     DRF copies declared fields; the others shallowly, sharing settings that nothing changes
-    once a field is made (their choices, messages and validators)."""
+    once a field is made (their choices and messages: code that runs per instance must not
+    change them; each copy has its own list of validators)."""
 
     @cached_property
     def fields(self) -> BindingDict:

@@ -58,7 +58,8 @@ class FleetViewSet(viewsets.ModelViewSet):
     def list_queryset(cls) -> QuerySet:
         """The list's rows before filters, built once per class (resolving annotations costs
         more than copying the built queryset): `queryset` with the columns a row reads
-        (`list_columns`) and what `list_annotate` adds. Nothing here may depend on the request."""
+        (`list_columns`) and what `list_annotate` adds. Nothing here may depend on the request
+        (its user, company or day): compiled pages share it (`core.page_sql`)."""
         return cls.list_annotate(cls.queryset.only(*cls.list_columns()))
 
     @classmethod
@@ -72,12 +73,17 @@ class FleetViewSet(viewsets.ModelViewSet):
     def list_annotate(cls, queryset: QuerySet) -> QuerySet:
         return queryset
 
-    # (after the methods annotated `list[str]`: in the class body, `list` is this method)
+    # Defined after the methods annotated `list[str]`: below this line, in the class body,
+    # the name `list` is this method.
     def list(self, request, *args, **kwargs):
-        # A page no filter or search narrows runs its list's SQL compiled once, since the rows
-        # before filters do not depend on the request (`list_queryset`; a view with its own
-        # `get_queryset` might make them depend on it).
-        if type(self).get_queryset is FleetViewSet.get_queryset:
+        # A page no filter or search narrows runs its list's SQL compiled once, since neither
+        # the rows before filters (`list_queryset`) nor the filters depend on the request; a
+        # view with its own `get_queryset` or `filter_queryset` might make them depend on it.
+        view = type(self)
+        if (
+            view.get_queryset is FleetViewSet.get_queryset
+            and view.filter_queryset is viewsets.ModelViewSet.filter_queryset
+        ):
             response = page_sql.page_response(self, request)
             if response is not None:
                 return response

@@ -178,3 +178,24 @@ def test_a_write_within_a_request_makes_the_version_it_read_stale(in_acme):
     assert counts.count(Car.objects.all()) == 1
     CarFactory()
     assert counts.count(Car.objects.all()) == 2
+
+
+def test_a_count_is_kept_in_memory_no_longer_than_redis_keeps_it(in_acme, monkeypatch):
+    """A version change lost to a Redis outage leaves a count stale at most COUNT_TTL_SECONDS,
+    in Redis and in the process alike."""
+    CarFactory()
+    counts.version_read(counts.data_version())
+    assert counts.count(Car.objects.all()) == 1
+    commands = []
+    execute = redis.Redis.execute_command
+
+    def recorded(self, *args, **options):
+        commands.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", recorded)
+    assert counts.count(Car.objects.all()) == 1
+    assert commands == []  # from memory
+    monkeypatch.setattr(counts, "COUNT_TTL_SECONDS", 0)
+    assert counts.count(Car.objects.all()) == 1
+    assert commands[0] == "MGET"  # too old: asked again
