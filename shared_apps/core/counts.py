@@ -22,7 +22,6 @@ import hashlib
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,6 +30,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
+
+from .memo import Recent
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,9 @@ _version_read: contextvars.ContextVar[tuple[str, str] | None] = contextvars.Cont
 )
 # Counts this process has read, by (schema, key): (version, count, when). A count is served from
 # here only under the version the request read (so it is what Redis would answer) and for no
-# longer than Redis keeps it (what a lost version change can leave stale); the oldest stored
-# goes first beyond LOCAL_COUNTS.
-_local_counts: OrderedDict[tuple[str, str], tuple[str, int, float]] = OrderedDict()
+# longer than Redis keeps it (what a lost version change can leave stale).
 LOCAL_COUNTS = 4096
+_local_counts = Recent(LOCAL_COUNTS)
 
 
 def version_read(version) -> None:
@@ -156,17 +156,5 @@ def count(queryset: QuerySet, *, key: str | None = None) -> int:
             cache.set(key, (version, value), timeout=COUNT_TTL_SECONDS)
         except Exception:
             logger.warning("count cache: could not store a count", exc_info=True)
-    _remember(local_key, version, value)
+    _local_counts.remember(local_key, (version, value, time.monotonic()))
     return value
-
-
-def _remember(local_key: tuple[str, str], version: str, value: int) -> None:
-    # Without a lock, but safe with threads: each step is one dict operation, and an entry
-    # another thread took out first is simply gone.
-    _local_counts.pop(local_key, None)
-    _local_counts[local_key] = (version, value, time.monotonic())
-    while len(_local_counts) > LOCAL_COUNTS:
-        try:
-            _local_counts.popitem(last=False)
-        except KeyError:
-            break

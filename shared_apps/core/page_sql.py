@@ -30,6 +30,7 @@ from rest_framework.response import Response
 
 from . import counts
 from .filters import StableOrderingFilter
+from .memo import Recent
 from .pagination import PageNumberPagination
 from .rows import (
     CompiledListSerializer,
@@ -41,8 +42,9 @@ from .rows import (
 )
 
 MAX_COMPILED = 1024  # lists × orderings kept per process (an ordering may name several fields)
-# By (view class, serializer class, ordering): the list's compiled SQL, None for DRF's path.
-_compiled: dict[tuple, "PageSQL | None"] = {}
+# By (view class, serializer class, ordering): the list's compiled SQL, None for DRF's path. A
+# flood of orderings costs their compiling, no more than DRF's path costs every request.
+_compiled = Recent(MAX_COMPILED)
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def page_response(view, request) -> Response | None:
             child.fields.values(),
             row_reads_columns=getattr(child, "row_fields_read_columns_only", False),
         )
-        _remember(key, page_sql)
+        _compiled.remember(key, page_sql)
     if page_sql is None:
         return None
     ordered = queryset.order_by(*ordering) if ordering else queryset  # never run: counted once
@@ -161,17 +163,6 @@ def page_response(view, request) -> Response | None:
 
 
 _NOT_YET = object()
-
-
-def _remember(key: tuple, page_sql: "PageSQL | None") -> None:
-    # The oldest compiled goes first (a flood of orderings costs their compiling, no more than
-    # DRF's path costs every request). Safe with threads: one dict operation a step.
-    _compiled[key] = page_sql
-    while len(_compiled) > MAX_COMPILED:
-        try:
-            del _compiled[next(iter(_compiled))]
-        except (KeyError, RuntimeError, StopIteration):
-            break
 
 
 def _narrows(view, request, queryset) -> bool:

@@ -148,12 +148,8 @@ def test_one_count_serves_every_ordering_and_column_set_but_never_another_filter
     assert sum("COUNT(" in query["sql"] for query in queries) == 4
 
 
-def test_a_warm_list_reads_its_count_without_a_round_trip_of_its_own(in_acme, acme_as, monkeypatch):
-    """The user is read with the company's data version (one MGET); a count this process has
-    read under that version is served from memory: two Redis commands for the whole request."""
-    CarFactory()
-    client = acme_as(Role.GUEST)
-    assert client.get(CARS).json()["count"] == 1  # warm: the host, the user, the count
+def redis_commands(monkeypatch) -> list[str]:
+    """The names of the Redis commands sent from now on (each still sent to Redis)."""
     commands = []
     execute = redis.Redis.execute_command
 
@@ -162,6 +158,16 @@ def test_a_warm_list_reads_its_count_without_a_round_trip_of_its_own(in_acme, ac
         return execute(self, *args, **options)
 
     monkeypatch.setattr(redis.Redis, "execute_command", recorded)
+    return commands
+
+
+def test_a_warm_list_reads_its_count_without_a_round_trip_of_its_own(in_acme, acme_as, monkeypatch):
+    """The user is read with the company's data version (one MGET); a count this process has
+    read under that version is served from memory: two Redis commands for the whole request."""
+    CarFactory()
+    client = acme_as(Role.GUEST)
+    assert client.get(CARS).json()["count"] == 1  # warm: the host, the user, the count
+    commands = redis_commands(monkeypatch)
     assert client.get(CARS).json()["count"] == 1
     assert commands == ["GET", "MGET"]  # the company by host; the user and the data version
     assert counts._version_read.get() is None  # forgotten when the request ended
@@ -186,14 +192,7 @@ def test_a_count_is_kept_in_memory_no_longer_than_redis_keeps_it(in_acme, monkey
     CarFactory()
     counts.version_read(counts.data_version())
     assert counts.count(Car.objects.all()) == 1
-    commands = []
-    execute = redis.Redis.execute_command
-
-    def recorded(self, *args, **options):
-        commands.append(args[0])
-        return execute(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", recorded)
+    commands = redis_commands(monkeypatch)
     assert counts.count(Car.objects.all()) == 1
     assert commands == []  # from memory
     monkeypatch.setattr(counts, "COUNT_TTL_SECONDS", 0)

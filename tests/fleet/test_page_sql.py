@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from shared_apps.accounts.roles import Role
 from shared_apps.core import page_sql
+from shared_apps.core.memo import Recent
 from tenant_apps.fleet.models import Car, FuelRecord
 from tenant_apps.fleet.urls import router
 from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory
@@ -83,7 +84,9 @@ def test_every_page_and_ordering_is_what_drf_answers(
 def test_a_page_compiles_nothing_once_its_list_and_ordering_have_been_asked(
     acme_as, every_kind_of_row, monkeypatch
 ):
-    monkeypatch.setattr(page_sql, "_compiled", {})  # (other tests compiled lists in this process)
+    monkeypatch.setattr(
+        page_sql, "_compiled", Recent(page_sql.MAX_COMPILED)
+    )  # (other tests compiled lists in this process)
     client = acme_as(Role.GUEST)
     url = "/api/v1/fuel-records/?ordering=-liters&page_size=1"
     assert client.get(url).status_code == 200  # compiles this list and ordering; counts
@@ -177,7 +180,7 @@ def test_one_compiled_list_writes_with_each_requests_language_and_company(
 ):
     """The writer a compiled list keeps is bound to each request's serializer: its month names
     are in the user's language, its statuses counted with the company's warning window."""
-    monkeypatch.setattr(page_sql, "_compiled", {})
+    monkeypatch.setattr(page_sql, "_compiled", Recent(page_sql.MAX_COMPILED))
     globex.expiry_warning_days = 400
     globex.save()
     today = dt.date.today()
