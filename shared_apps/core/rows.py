@@ -296,13 +296,14 @@ def _source_column(field: serializers.Field, model, annotations) -> tuple[str, o
     return (LOOKUP_SEP.join(attrs), target) if readable else None
 
 
-def _passes_through(field: serializers.Field, target) -> bool:
-    """Whether the field writes the column's value unchanged: text and integer columns
-    through their own fields or choices, booleans, a relation's id."""
+def _passes_through(field: serializers.Field, column: str, target) -> bool:
+    """Whether the field writes the column's value unchanged: a decimal the plan reads as its
+    text, text and integer columns through their own fields or choices, booleans, a
+    relation's id."""
+    if column.endswith(AS_TEXT):
+        return True  # (`_decimal_as_text`)
     if target is None or hasattr(target, "from_db_value"):
         return False
-    if _decimal_as_text(field, target):
-        return True  # read as its text (`_decimal_as_text`)
     if _is_forward_relation(target):
         return True  # a pk-only field (a foreign key, a one-to-one): the id itself
     if isinstance(target, models.BooleanField):
@@ -355,7 +356,7 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
             continue
         column, target = sources[field.field_name]
         value = f"row[{columns[column]}]"
-        if _passes_through(field, target):
+        if _passes_through(field, column, target):
             lines.append(f"        out[{key}] = {value}")
             continue
         cell = _cell(field, zone)
