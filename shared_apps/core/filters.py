@@ -27,7 +27,11 @@ class SearchFilter(filters.SearchFilter):
     """DRF's `?search=`."""
 
     def narrows(self, request, queryset, view) -> bool:
-        """Whether the request searches (a blank search finds every row)."""
+        """Whether the request searches (a blank search finds every row). Without a search
+        text, DRF's parsing of it (a field built and run per request) is skipped: it finds no
+        terms in an empty text."""
+        if not request.query_params.get(self.search_param):
+            return False
         return bool(getattr(view, "search_fields", None) and self.get_search_terms(request))
 
 

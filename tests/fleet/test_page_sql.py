@@ -142,6 +142,7 @@ def test_the_companies_share_the_sql_but_never_the_rows(
         ("?status=repair&ordering=-numplate", ["01KG002BAR"]),
         ("?ordering=-numplate", ["01KG002BAR", "01KG001FUL"]),  # nothing narrows it
         ("?search=%20", ["01KG001FUL", "01KG002BAR"]),
+        ("?search=", ["01KG001FUL", "01KG002BAR"]),  # no search text: none parsed
     ],
 )
 def test_only_a_page_nothing_narrows_is_served_from_the_compiled_sql(
@@ -153,6 +154,12 @@ def test_only_a_page_nothing_narrows_is_served_from_the_compiled_sql(
     assert [car["numplate"] for car in body["results"]] == plates
     assert body["count"] == len(plates)
     assert bool(served) is ("status" not in query and "FUL" not in query)
+
+
+def test_a_search_text_with_a_null_character_is_refused_on_every_list(acme_as):
+    response = acme_as(Role.GUEST).get("/api/v1/cars/?search=a%00b")
+
+    assert response.status_code == 400
 
 
 def test_the_rows_are_values_list_rows_converted_as_django_converts_them(in_acme):
