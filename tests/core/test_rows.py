@@ -4,7 +4,7 @@ fields would, field by field, for every kind of field it compiles and for those 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from django.db import connection
@@ -12,7 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 
-from shared_apps.core.rows import CompiledListSerializer, CompiledRowSerializer, row_writer
+from shared_apps.core.rows import (
+    WHOLE_MINUTE_OFFSETS_SINCE,
+    CompiledListSerializer,
+    CompiledRowSerializer,
+    aware_text,
+    row_writer,
+)
 from tenant_apps.fleet.models import Spare
 from tenant_apps.reports.serializers import (
     CostRowSerializer,
@@ -112,6 +118,47 @@ def test_a_datetime_is_written_in_the_active_zone_as_drf_writes_it(zone):
             assert Stamped(stamp).data == field_by_field(Stamped, stamp)
     with timezone.override("UTC"):
         assert Stamped(stamps[1]).data == {"at": "2026-03-01T23:30:15.123456Z"}
+
+
+ZONES = sorted(available_timezones())
+
+
+def test_every_zones_offset_is_whole_minutes_since_orjson_writes_its_datetimes():
+    """`aware_text` lets orjson write datetimes from WHOLE_MINUTE_OFFSETS_SINCE on: every zone
+    of this machine's tz database must keep whole minutes from then (sampled every 30 days up
+    to 2100, past the last transition of the tables)."""
+    instants = [
+        WHOLE_MINUTE_OFFSETS_SINCE + dt.timedelta(days=days) for days in range(0, 46_000, 30)
+    ]
+    with_seconds = {
+        (name, instant.isoformat())
+        for name in ZONES
+        for instant in instants
+        if instant.astimezone(ZoneInfo(name)).utcoffset().seconds % 60
+    }
+    assert with_seconds == set()
+    assert dt.datetime(1972, 1, 6, tzinfo=dt.UTC).astimezone(
+        ZoneInfo("Africa/Monrovia")
+    ).utcoffset() == -dt.timedelta(minutes=44, seconds=30)  # the last offset with seconds
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        dt.datetime(1900, 7, 5, 3, 4, 5, 120000, tzinfo=dt.UTC),  # local mean times
+        dt.datetime(1972, 6, 30, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        WHOLE_MINUTE_OFFSETS_SINCE,
+        dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=dt.UTC),  # Europe's clocks go forward
+        dt.datetime(2026, 10, 25, 0, 30, 0, 1, tzinfo=dt.UTC),  # the hour that repeats
+        dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 30, tzinfo=dt.UTC),
+    ],
+)
+def test_an_aware_datetime_is_written_in_every_zone_as_drf_writes_it(instant):
+    for name in ZONES:
+        zone = ZoneInfo(name)
+        field = serializers.DateTimeField(default_timezone=zone)
+        assert (name, aware_text(instant, zone)) == (name, field.to_representation(instant))
 
 
 class PlainStamped(serializers.Serializer):

@@ -5,6 +5,7 @@ request; its SQL is shared by the companies but their rows never are; and a requ
 narrows the list takes DRF's path."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -16,9 +17,9 @@ from rest_framework import serializers
 from shared_apps.accounts.roles import Role
 from shared_apps.core import page_sql
 from shared_apps.core.memo import Recent
-from tenant_apps.fleet.models import Car, FuelRecord
+from tenant_apps.fleet.models import Car, FuelRecord, Spare
 from tenant_apps.fleet.urls import router
-from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory
+from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory, SpareFactory
 
 VIEWSETS = {
     prefix: viewset for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")
@@ -221,3 +222,34 @@ def test_a_page_holds_no_more_rows_than_its_count_as_drfs_page(acme_as, every_ki
     body = client.get("/api/v1/cars/").json()
     assert body["count"] == 2
     assert [car["numplate"] for car in body["results"]] == ["01KG000AAA", "01KG001FUL"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Africa/Monrovia", "Asia/Bishkek"])
+def test_datetimes_of_every_era_are_written_as_drf_writes_them(
+    in_acme, acme_as, monkeypatch, settings, zone
+):
+    """Before 1972 some zones' offsets had seconds (Amsterdam `+00:19:32` until 1937, Monrovia
+    `-00:44:30` until 1972), which orjson would round: those take `isoformat`, as DRF."""
+    settings.TIME_ZONE = zone  # the zone the API writes datetimes in
+    stamps = [
+        dt.datetime(1900, 7, 5, 3, 4, 5, 120000, tzinfo=dt.UTC),
+        dt.datetime(1971, 7, 5, tzinfo=dt.UTC),
+        dt.datetime(1972, 6, 30, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(1972, 7, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 1, 30, 0, 5, tzinfo=dt.UTC),
+    ]
+    for stamp in stamps:
+        Spare.objects.filter(pk=SpareFactory().pk).update(created_at=stamp, updated_at=stamp)
+    client = acme_as(Role.GUEST)
+    served = served_by_compiled_sql(monkeypatch)
+    ours = client.get("/api/v1/spares/?ordering=id&page_size=10")
+    monkeypatch.setattr(page_sql, "page_response", lambda view, request: None)  # DRF's path
+    theirs = client.get("/api/v1/spares/?ordering=id&page_size=10")
+
+    assert served
+    assert ours.content == theirs.content
+    written = [spare["created_at"] for spare in ours.json()["results"]]
+    assert written == [
+        serializers.DateTimeField(default_timezone=ZoneInfo(zone)).to_representation(stamp)
+        for stamp in stamps
+    ]
