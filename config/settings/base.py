@@ -230,6 +230,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["shared_apps.core.permissions.RolePermission"],
     "DEFAULT_RENDERER_CLASSES": ["shared_apps.core.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared_apps.core.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "shared_apps.core.parsers.DepthSafeJSONParser",
         "shared_apps.core.parsers.LimitedMultiPartParser",
