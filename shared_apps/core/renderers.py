@@ -22,6 +22,12 @@ LINE_SEPARATOR, PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
 
 
 class JSONRenderer(renderers.JSONRenderer):
+    def get_indent(self, accepted_media_type, renderer_context):
+        """DRF's, without parsing a media type that has no parameters (no `; indent=`)."""
+        if accepted_media_type and ";" not in accepted_media_type:
+            return renderer_context.get("indent", None)
+        return super().get_indent(accepted_media_type, renderer_context)
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""

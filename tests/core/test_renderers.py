@@ -75,6 +75,24 @@ def test_pretty_printing_is_drfs():
     assert ours == '{\n  "a": [\n    1,\n    {\n      "b": "ü"\n    }\n  ]\n}'.encode()
 
 
+@pytest.mark.parametrize(
+    ("media_type", "context"),
+    [
+        (None, {}),
+        ("application/json", {}),
+        ("application/json", {"indent": 3}),  # as the browsable API asks
+        ("application/json; indent=4", {}),
+        ("application/json; indent=0", {}),
+        ("application/json; indent=abc", {"indent": 2}),
+        ("application/json; charset=utf-8", {}),
+    ],
+)
+def test_the_indent_is_drfs_for_every_media_type(media_type, context):
+    assert JSONRenderer().get_indent(media_type, context) == renderers.JSONRenderer().get_indent(
+        media_type, context
+    )
+
+
 def test_what_orjson_cannot_write_takes_drfs_path():
     assert JSONRenderer().render({"big": 2**64}) == b'{"big":18446744073709551616}'
     deep = [1]
