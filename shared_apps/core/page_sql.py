@@ -100,12 +100,17 @@ class PageSQL:
             rows = [tuple.__new__(named, row) for row in rows]
         return rows
 
-    def writer(self, serializer: serializers.Serializer, zone) -> Writer:
-        """The writer of these rows for `serializer` (the list's child, of this request)."""
+    def writer(self, view, child: serializers.Serializer | None, zone) -> Writer:
+        """The writer of these rows for the list's child serializer of this request: `child`,
+        or the one `view.get_serializer()` makes, only when the writer reads it (a method field,
+        a field that writes with its context): making one costs its fields' copies."""
         if zone not in self.writers:
-            fields = serializer.fields.values()
-            self.writers[zone] = values_writer_factory(fields, self.values, zone)
-        return self.writers[zone](serializer)
+            child = child if child is not None else view.get_serializer()
+            self.writers[zone] = values_writer_factory(child.fields.values(), self.values, zone)
+        make = self.writers[zone]
+        if make.reads_serializer and child is None:
+            child = view.get_serializer()
+        return make(child)
 
     def _converted(self, row: tuple, connection) -> tuple:
         row = list(row)
@@ -139,10 +144,11 @@ def page_response(view, request) -> Response | None:
         or serializer_class.to_representation is not serializers.Serializer.to_representation
     ):
         return None
-    child = view.get_serializer()  # the list's child, with the request's context
+    child = None  # the list's child, with the request's context: made when needed
     key = (type(view), serializer_class, ordering)
     page_sql = _compiled.get(key, _NOT_YET)
     if page_sql is _NOT_YET:
+        child = view.get_serializer()
         page_sql = PageSQL.compile(
             view.filter_queryset(queryset),  # nothing narrows it: only its ordering is applied
             child.fields.values(),
@@ -158,7 +164,7 @@ def page_response(view, request) -> Response | None:
     bounds = paginator.page.object_list.query
     limit = bounds.high_mark - bounds.low_mark
     rows = page_sql.rows(offset=bounds.low_mark, limit=limit) if limit > 0 else []
-    write = page_sql.writer(child, timezone.get_current_timezone())
+    write = page_sql.writer(view, child, timezone.get_current_timezone())
     return view.get_paginated_response([write(row) for row in rows])
 
 

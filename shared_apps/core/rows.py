@@ -421,6 +421,7 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
     if source not in _values_code:  # the same list asked again: its code is compiled once
         _values_code[source] = compile(source, "<values row writer>", "exec")
     exec(_values_code[source], names)  # noqa: S102 - the code is made here from field positions
+    names["make"].reads_serializer = len(make) > 1  # else `make(None)` does as well
     return names["make"]
 
 

@@ -115,6 +115,34 @@ def test_a_page_compiles_nothing_once_its_list_and_ordering_have_been_asked(
     assert compiled
 
 
+@pytest.mark.parametrize(
+    ("prefix", "serializers_made"),
+    [
+        ("cars", 0),  # plain columns: the writer reads no serializer
+        ("spares", 0),
+        ("fuel-records", 1),  # the month's name in the user's language
+        ("insurances", 1),  # the status as of the company's today
+    ],
+)
+def test_a_warm_page_makes_a_serializer_only_when_its_writer_reads_one(
+    acme_as, every_kind_of_row, monkeypatch, prefix, serializers_made
+):
+    client = acme_as(Role.GUEST)
+    first = client.get(f"/api/v1/{prefix}/")
+    made = []
+    get_serializer = VIEWSETS[prefix].get_serializer
+
+    def counted(view, *args, **kwargs):
+        made.append(view)
+        return get_serializer(view, *args, **kwargs)
+
+    monkeypatch.setattr(VIEWSETS[prefix], "get_serializer", counted)
+    again = client.get(f"/api/v1/{prefix}/")
+
+    assert again.content == first.content
+    assert len(made) == serializers_made
+
+
 def test_the_companies_share_the_sql_but_never_the_rows(
     acme, globex, client_for, make_user, monkeypatch
 ):
