@@ -157,13 +157,15 @@ def page_response(view, request) -> Response | None:
         _compiled.remember(key, page_sql)
     if page_sql is None:
         return None
-    ordered = queryset.order_by(*ordering) if ordering else queryset  # never run: counted once
-    if paginator.paginate_queryset(ordered, request, view, count_key=page_sql.count_key) is None:
-        return None
-    # Django's own bounds of the page (its slice of the queryset, not run): at most the count.
-    bounds = paginator.page.object_list.query
-    limit = bounds.high_mark - bounds.low_mark
-    rows = page_sql.rows(offset=bounds.low_mark, limit=limit) if limit > 0 else []
+    if not paginator.get_page_size(request):
+        return None  # not paginated
+    # The pagination pages a range as long as the list: Django's own bounds of the page (never
+    # more rows than the count), without a queryset to copy and slice.
+    count = counts.count(queryset, key=page_sql.count_key)
+    paginator.paginate_queryset(range(count), request, view)
+    bounds = paginator.page.object_list
+    limit = bounds.stop - bounds.start
+    rows = page_sql.rows(offset=bounds.start, limit=limit) if limit > 0 else []
     write = page_sql.writer(view, child, timezone.get_current_timezone())
     return view.get_paginated_response([write(row) for row in rows])
 

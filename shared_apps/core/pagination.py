@@ -1,4 +1,5 @@
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination as DRFPageNumberPagination
@@ -7,16 +8,14 @@ from . import counts
 
 
 class CountCachingPaginator(Paginator):
-    """Django's paginator, counting through `core.counts` (exact, cached for tracked models);
-    `count_key` is the list's `counts.count_key` when the caller has it already."""
-
-    def __init__(self, *args, count_key: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_key = count_key
+    """Django's paginator, counting a queryset through `core.counts` (exact, cached for
+    tracked models)."""
 
     @cached_property
     def count(self) -> int:
-        return counts.count(self.object_list, key=self.count_key)
+        if not isinstance(self.object_list, QuerySet):  # a list, a range: Django counts it
+            return Paginator.count.func(self)
+        return counts.count(self.object_list)
 
 
 class PageNumberPagination(DRFPageNumberPagination):
@@ -27,7 +26,7 @@ class PageNumberPagination(DRFPageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset, request, view=None, *, count_key: str | None = None):
+    def paginate_queryset(self, queryset, request, view=None):
         """DRF's, except that the page's rows are returned as they are (a queryset not yet
         run), not as a list of model instances: the list serializer may read them as values
         (`core.rows.CompiledListSerializer`). Iterated, they are the same instances."""
@@ -35,7 +34,7 @@ class PageNumberPagination(DRFPageNumberPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
-        paginator = self.django_paginator_class(queryset, page_size, count_key=count_key)
+        paginator = self.django_paginator_class(queryset, page_size)
         page_number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(page_number)
