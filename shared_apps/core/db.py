@@ -1,4 +1,5 @@
-"""PostgreSQL connections: psycopg's C loader for `timestamptz` instead of Django's.
+"""PostgreSQL connections: psycopg's C loader for `timestamptz` instead of Django's, and dates
+read when a query runs (`QueryTimeDate`).
 
 Django reads every `timestamptz` through a loader of its own, written in Python, that calls
 psycopg's Python parser and then sets the connection's time zone on the result; a page of 100
@@ -8,13 +9,16 @@ loader's datetimes are Django's exactly: the same instants, aware, in `datetime.
 (`tests/core/test_db.py`). A connection in another time zone keeps Django's loader."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
+from django.db.models import DateField, Expression
 
 try:
     from psycopg import adapters
     from psycopg.adapt import Loader
     from psycopg.pq import Format
+    from psycopg.types.datetime import DateDumper
 except ImportError:  # pragma: no cover - the project pins psycopg 3
     adapters = None
 
@@ -55,3 +59,34 @@ def use_c_timestamptz_loader(sender, connection, **kwargs) -> None:
     ):
         return
     connection.connection.adapters.register_loader("timestamptz", _LOADER)
+
+
+class QueryTimeDate(Expression):
+    """A date the query reads when it runs, not when it is built: `read()` is called by psycopg
+    as it sends the query (`_QueryTimeDateDumper`). A list's SQL compiled once and kept
+    (`core.page_sql`) then serves every company and every day with its own today."""
+
+    output_field = DateField()
+
+    def __init__(self, read: Callable[[], dt.date]):
+        super().__init__()
+        self.read = read
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+
+if adapters is not None:
+
+    class _QueryTimeDateDumper(DateDumper):
+        """The date a `QueryTimeDate` reads now, dumped as psycopg dumps a date (psycopg's
+        `quote`, for Django's client-side binding, calls `dump`)."""
+
+        def dump(self, obj):
+            return super().dump(obj.read())
+
+
+def dump_query_time_dates(sender, connection, **kwargs) -> None:
+    """`connection_created`: a PostgreSQL connection sends a `QueryTimeDate` as its date."""
+    if adapters is not None and connection.vendor == "postgresql":
+        connection.connection.adapters.register_dumper(QueryTimeDate, _QueryTimeDateDumper)

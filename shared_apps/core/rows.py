@@ -35,6 +35,16 @@ Writer = Callable[[object], dict]
 _writers: dict[type, Writer] = {}
 
 
+class AnnotatedMethodField(serializers.SerializerMethodField):
+    """A method field whose value a list's queryset may also carry as the annotation
+    `annotation`, computed in SQL by the same rule: rows read as values take the column (no
+    method call per row), an instance runs the method (a detail, the answer to a write)."""
+
+    def __init__(self, annotation: str, method_name=None, **kwargs):
+        self.annotation = annotation
+        super().__init__(method_name, **kwargs)
+
+
 def _own(field: serializers.Field, kind: type[serializers.Field]) -> bool:
     """Whether `field` is a `kind` that writes as `kind` does (not a subclass of its own)."""
     return isinstance(field, kind) and type(field).to_representation is kind.to_representation
@@ -319,6 +329,8 @@ def _passes_through(field: serializers.Field, column: str, target) -> bool:
     relation's id."""
     if column.endswith(AS_TEXT):
         return True  # (`_decimal_as_text`)
+    if isinstance(field, AnnotatedMethodField):
+        return True  # the annotation is the method's value
     if target is None or hasattr(target, "from_db_value"):
         return False
     if _is_forward_relation(target):
@@ -454,6 +466,10 @@ def values_plan(fields, queryset: models.QuerySet, *, row_reads_columns: bool) -
     for field in fields:
         if not _reads_plainly(field):
             return None  # it reads the instance its own way
+        if isinstance(field, AnnotatedMethodField) and field.annotation in annotations:
+            sources[field.field_name] = (field.annotation, None)
+            columns.setdefault(field.annotation, len(columns))
+            continue
         if field.source == "*":
             if not row_reads_columns:
                 return None

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     DecimalField,
     Exists,
     F,
     FilteredRelation,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -25,6 +28,7 @@ from django.utils import timezone
 
 from shared_apps.accounts.models import User
 from shared_apps.companies.models import Company
+from shared_apps.core.db import QueryTimeDate
 
 from .compliance import COVERING, ComplianceRow, Obligation, compliance_rows
 from .models import (
@@ -106,6 +110,56 @@ def document_status_q(status: str, *, start: str, end: str, clock: CompanyClock)
     if status == DocumentStatus.EXPIRING:
         return started & Q(**{f"{end}__gte": clock.today, f"{end}__lte": clock.warning_end})
     return started & Q(**{f"{end}__gt": clock.warning_end})
+
+
+def _active_today() -> dt.date:
+    return company_clock().today
+
+
+def _active_warning_end() -> dt.date:
+    return company_clock().warning_end
+
+
+@dataclass(frozen=True)
+class QueryClock:
+    """The active company's clock as dates a query reads when it runs (`QueryTimeDate`), for
+    SQL that is compiled once and run again on other days and for other companies (a list's
+    page, `core.page_sql`)."""
+
+    today: QueryTimeDate
+    warning_end: QueryTimeDate
+
+
+QUERY_CLOCK = QueryClock(QueryTimeDate(_active_today), QueryTimeDate(_active_warning_end))
+
+
+def with_document_status(documents: QuerySet, *, start: str, end: str) -> QuerySet:
+    """Documents with `status_today` and `days_left_today`: `document_status` and the days
+    until the end, as of the active company's today when the query runs. The status is composed
+    from `document_status_q`, the rule's SQL form; a list's serializer reads both when it reads
+    its rows as values (`core.rows.AnnotatedMethodField`), and runs the rule in Python for an
+    instance."""
+    statuses = (DocumentStatus.UPCOMING, DocumentStatus.EXPIRED, DocumentStatus.EXPIRING)
+    return documents.annotate(
+        status_today=Case(
+            *(
+                When(
+                    document_status_q(status, start=start, end=end, clock=QUERY_CLOCK),
+                    then=Value(status.value),
+                )
+                for status in statuses
+            ),
+            default=Value(DocumentStatus.ACTIVE.value),
+            output_field=CharField(),
+        ),
+        days_left_today=Func(  # a date minus a date: PostgreSQL's days between them
+            F(end),
+            QUERY_CLOCK.today,
+            template="(%(expressions)s)",
+            arg_joiner=" - ",
+            output_field=IntegerField(),
+        ),
+    )
 
 
 def with_car_month_mileage(records: QuerySet[FuelRecord]) -> QuerySet[FuelRecord]:

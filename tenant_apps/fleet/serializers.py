@@ -26,7 +26,11 @@ from shared_apps.core.integrity import (
     exclusion_error_messages,
     unique_error_fields,
 )
-from shared_apps.core.rows import CompiledListSerializer, CompiledRowSerializer
+from shared_apps.core.rows import (
+    AnnotatedMethodField,
+    CompiledListSerializer,
+    CompiledRowSerializer,
+)
 from shared_apps.core.serializers import FieldsOnceMixin
 from shared_apps.dictionaries.fields import DictionaryCodeField
 from shared_apps.dictionaries.models import DictionaryKind
@@ -604,10 +608,11 @@ class DocumentSerializer(DaysLeftMixin, CarRecordSerializer):
 
     start_field: str
     # `status` and `days_left` read the document's dates only: a page may be read as values
-    # (`core.rows.CompiledListSerializer`).
+    # (`core.rows.CompiledListSerializer`), where a list's SQL computes them
+    # (`selectors.with_document_status`).
     row_fields_read_columns_only = True
-    status = serializers.SerializerMethodField()
-    days_left = serializers.SerializerMethodField()
+    status = AnnotatedMethodField("status_today")
+    days_left = AnnotatedMethodField("days_left_today")
 
     @extend_schema_field(
         serializers.ChoiceField(

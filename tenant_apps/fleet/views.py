@@ -247,7 +247,20 @@ class FuelRecordViewSet(FleetViewSet):
     ordering = ["-period", "-id"]  # the index (period, id) serves a page without a sort
 
 
-class InsuranceViewSet(FleetViewSet):
+class DocumentViewSet(FleetViewSet):
+    """A dated document's list: its rows carry their status and days left as of the company's
+    today, computed in SQL when the page is read (`selectors.with_document_status`), which its
+    serializer's `status` and `days_left` take when it reads the rows as values."""
+
+    @classmethod
+    def list_annotate(cls, queryset: QuerySet) -> QuerySet:
+        dates = cls.serializer_class
+        return selectors.with_document_status(
+            queryset, start=dates.start_field, end=dates.end_field
+        )
+
+
+class InsuranceViewSet(DocumentViewSet):
     """CASCO and OSAGO policies, with their status as of today."""
 
     queryset = Insurance.objects.select_related("car")
@@ -258,7 +271,7 @@ class InsuranceViewSet(FleetViewSet):
     ordering = ["end_date", "id"]
 
 
-class InspectionViewSet(FleetViewSet):
+class InspectionViewSet(DocumentViewSet):
     """Roadworthiness inspections, with their status as of today."""
 
     queryset = Inspection.objects.select_related("car")

@@ -58,3 +58,19 @@ def test_a_connection_in_another_time_zone_keeps_djangos_loader(settings):
             assert read(cursor)[1] == dt.datetime(2026, 3, 1, 16, 0)
     finally:
         other.close()
+
+
+@pytest.mark.django_db
+def test_a_query_time_date_is_read_each_time_the_query_runs():
+    days = [dt.date(2026, 1, 1)]
+    today = db.QueryTimeDate(lambda: days[0])
+    sql, params = today.as_sql(None, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}, {sql} - DATE '2025-12-25'", [*params, *params])
+        first = cursor.fetchone()
+        days[0] = dt.date(2027, 2, 3)  # the same SQL and parameters, run again
+        cursor.execute(f"SELECT {sql}, {sql} - DATE '2025-12-25'", [*params, *params])
+        second = cursor.fetchone()
+
+    assert first == (dt.date(2026, 1, 1), 7)
+    assert second == (dt.date(2027, 2, 3), 405)

@@ -121,7 +121,7 @@ def test_a_page_compiles_nothing_once_its_list_and_ordering_have_been_asked(
         ("cars", 0),  # plain columns: the writer reads no serializer
         ("spares", 0),
         ("fuel-records", 1),  # the month's name in the user's language
-        ("insurances", 1),  # the status as of the company's today
+        ("insurances", 0),  # its status and days left come with its rows, from the SQL
     ],
 )
 def test_a_warm_page_makes_a_serializer_only_when_its_writer_reads_one(
