@@ -160,7 +160,8 @@ def page_response(view, request) -> Response | None:
     if not paginator.get_page_size(request):
         return None  # not paginated
     # The pagination pages a range as long as the list: Django's own bounds of the page (never
-    # more rows than the count), without a queryset to copy and slice.
+    # more rows than the count), without a queryset to copy and slice. (The count comes before
+    # a malformed page's 404, from its cache as a rule.)
     count = counts.count(queryset, key=page_sql.count_key)
     paginator.paginate_queryset(range(count), request, view)
     bounds = paginator.page.object_list

@@ -29,7 +29,9 @@ class PageNumberPagination(DRFPageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         """DRF's, except that the page's rows are returned as they are (a queryset not yet
         run), not as a list of model instances: the list serializer may read them as values
-        (`core.rows.CompiledListSerializer`). Iterated, they are the same instances."""
+        (`core.rows.CompiledListSerializer`). Iterated, they are the same instances. (A
+        compiled page, `core.page_sql`, pages a `range` of its count: its slice is the page's
+        bounds.)"""
         self.request = request
         page_size = self.get_page_size(request)
         if not page_size:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from types import CodeType, MethodType
+from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
@@ -58,13 +59,24 @@ def _iso(value) -> str:
 # Liberia's -0:44:30, ended on 1972-01-07; `tests/core/test_rows.py` checks every zone), and
 # orjson writes an aware datetime as DRF does (`isoformat`, `Z` for a zero offset) in half the
 # time. Before, it would round the offset's seconds (Amsterdam's `+00:19:32` as `+00:20`).
+# That holds for the tz database's zones; a fixed offset of whole minutes always has it.
 WHOLE_MINUTE_OFFSETS_SINCE = dt.datetime(1972, 7, 1, tzinfo=dt.UTC)
+
+
+def _orjson_writes(zone) -> bool:
+    """Whether orjson writes datetimes in `zone` as DRF does from WHOLE_MINUTE_OFFSETS_SINCE
+    on: a zone of the tz database, or a fixed offset of whole minutes (not, say, `+01:00:15`)."""
+    if isinstance(zone, ZoneInfo):
+        return True
+    return isinstance(zone, dt.timezone) and zone.utcoffset(None) % dt.timedelta(minutes=1) == (
+        dt.timedelta(0)
+    )
 
 
 def aware_text(value: dt.datetime, zone) -> str:
     """DRF's ISO 8601 text of the aware datetime `value` in `zone`."""
     local = value.astimezone(zone)
-    if value >= WHOLE_MINUTE_OFFSETS_SINCE:
+    if value >= WHOLE_MINUTE_OFFSETS_SINCE and _orjson_writes(zone):
         return orjson.dumps(local, option=orjson.OPT_UTC_Z)[1:-1].decode()
     text = local.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -359,7 +371,8 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
     field writes with the serializer's context (a method field, a field writing its own way, a
     file's URL) is taken from that instance each time, so one factory serves every request of a
     list (`core.page_sql` keeps it); the rest (choices, decimals, dates, plain values) is made
-    once, from `fields`."""
+    once, from `fields`. When no field reads the instance, `make.reads_serializer` is False and
+    `make(None)` serves as well (no serializer need be made)."""
     names: dict[str, object] = {
         "SkipField": SkipField,
         "_writer_of": _writer_of,
@@ -393,7 +406,7 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
             lines.append(f"        out[{key}] = {value}")
             continue
         cell = _cell(field, zone)
-        inline_datetime = _is_aware_column(target) and getattr(cell, "zone", None) is not None
+        inline_datetime = _is_aware_column(target) and _orjson_writes(getattr(cell, "zone", None))
         if getattr(cell, "__self__", None) is field:  # the field's own writing, with its context
             make.append(f"    c{number} = s.fields[{key}].to_representation")
         elif getattr(cell, "zone", None) is not None and not inline_datetime:

@@ -42,12 +42,15 @@ def request_with(accept: str | None, query: str = "") -> Request:
     return Request(RequestFactory().get(f"/api/v1/cars/{query}", **extra))
 
 
-def chosen(negotiator, accept, renderer_classes, query: str = ""):
+def chosen(negotiator, accept, renderer_classes, query: str = "", suffix=None):
     renderers = [renderer_class() for renderer_class in renderer_classes]
     try:
-        renderer, media_type = negotiator.select_renderer(request_with(accept, query), renderers)
+        renderer, media_type = negotiator.select_renderer(
+            request_with(accept, query), renderers, suffix
+        )
     except NotAcceptable:
         return "406"
+    assert any(renderer is given for given in renderers)  # this request's, not a kept one
     return type(renderer), media_type
 
 
@@ -94,3 +97,12 @@ def test_the_api_answers_each_accept_header_as_drf_does(acme_as):
         assert pretty.content.startswith(b'{\n    "count": 0,')
         assert refused.status_code == 406
         assert refused.json()["type"] == "client_error"
+
+
+def test_a_format_is_honoured_after_a_choice_was_remembered_for_the_header():
+    ours = ContentNegotiation()
+    openapi = [OpenApiYamlRenderer, OpenApiJsonRenderer]
+    assert chosen(ours, None, openapi)[0] is OpenApiYamlRenderer  # remembered for `*/*`
+    assert chosen(ours, None, openapi, "?format=json")[0] is OpenApiJsonRenderer
+    assert chosen(ours, None, openapi, suffix="json")[0] is OpenApiJsonRenderer
+    assert chosen(ours, None, openapi)[0] is OpenApiYamlRenderer

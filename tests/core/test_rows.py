@@ -219,3 +219,29 @@ def test_a_decimal_column_is_read_as_text_only_where_its_text_is_what_the_field_
     assert ('"part_price")::text' in queries[-1]["sql"]) is as_text
     assert '"work_price")::text' in queries[-1]["sql"]
     assert '"total_price")::text' in queries[-1]["sql"]  # a generated column, of the same scale
+
+
+ODD_OFFSET = dt.timezone(dt.timedelta(hours=1, seconds=15))  # a fixed offset with seconds
+
+
+class SpareStampedAtAnOddOffset(serializers.ModelSerializer):
+    created_at = serializers.DateTimeField(default_timezone=ODD_OFFSET)
+
+    class Meta:
+        model = Spare
+        fields = ["created_at"]
+        list_serializer_class = CompiledListSerializer
+
+
+def test_a_fixed_offset_with_seconds_is_written_as_drf_writes_it(in_acme):
+    """orjson would round `+01:00:15` at any date: such a zone keeps `isoformat`."""
+    spare = SpareFactory()
+    spare.created_at = dt.datetime(2026, 5, 1, 12, 0, 0, 5, tzinfo=dt.UTC)
+    Spare.objects.filter(pk=spare.pk).update(created_at=spare.created_at)
+    drf = serializers.DateTimeField(default_timezone=ODD_OFFSET).to_representation
+
+    assert aware_text(spare.created_at, ODD_OFFSET) == "2026-05-01T13:00:15.000005+01:00:15"
+    assert SpareStampedAtAnOddOffset(Spare.objects.all(), many=True).data == [
+        {"created_at": drf(spare.created_at)}
+    ]
+    assert drf(spare.created_at) == "2026-05-01T13:00:15.000005+01:00:15"

@@ -137,9 +137,11 @@ def test_a_warm_page_makes_a_serializer_only_when_its_writer_reads_one(
         return get_serializer(view, *args, **kwargs)
 
     monkeypatch.setattr(VIEWSETS[prefix], "get_serializer", counted)
+    served = served_by_compiled_sql(monkeypatch)
     again = client.get(f"/api/v1/{prefix}/")
 
     assert again.content == first.content
+    assert len(served) == 1
     assert len(made) == serializers_made
 
 
@@ -277,6 +279,7 @@ def test_datetimes_of_every_era_are_written_as_drf_writes_them(
     assert served
     assert ours.content == theirs.content
     written = [spare["created_at"] for spare in ours.json()["results"]]
+    assert written == [spare["updated_at"] for spare in ours.json()["results"]]
     assert written == [
         serializers.DateTimeField(default_timezone=ZoneInfo(zone)).to_representation(stamp)
         for stamp in stamps
