@@ -62,10 +62,10 @@ class PageSQL:
     writers: dict = field(default_factory=dict, compare=False)
 
     @classmethod
-    def compile(cls, queryset: QuerySet, fields, *, row_reads_columns: bool) -> "PageSQL | None":
-        """The page SQL of `queryset` for these serializer fields, or None when its rows cannot
+    def compile(cls, queryset: QuerySet, serializer: serializers.Serializer) -> "PageSQL | None":
+        """The page SQL of `queryset` for the serializer's fields, or None when its rows cannot
         be read as values (`rows.values_plan`) or no row can match."""
-        values = values_plan(fields, queryset, row_reads_columns=row_reads_columns)
+        values = values_plan(serializer, queryset)
         count_key = counts.count_key(queryset)
         if values is None or count_key is None:
             return None
@@ -149,11 +149,8 @@ def page_response(view, request) -> Response | None:
     page_sql = _compiled.get(key, _NOT_YET)
     if page_sql is _NOT_YET:
         child = view.get_serializer()
-        page_sql = PageSQL.compile(
-            view.filter_queryset(queryset),  # nothing narrows it: only its ordering is applied
-            child.fields.values(),
-            row_reads_columns=getattr(child, "row_fields_read_columns_only", False),
-        )
+        # nothing narrows it: only its ordering is applied
+        page_sql = PageSQL.compile(view.filter_queryset(queryset), child)
         _compiled.remember(key, page_sql)
     if page_sql is None:
         return None

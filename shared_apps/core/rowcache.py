@@ -77,8 +77,8 @@ class RowCache:
         along: tuple[str, Callable[[object], None]] | None = None,
     ) -> Model | None:
         """The row cached under `key`, else `load()`'s (then cached, unless just forgotten).
-        `along`: another cache key read in the same round trip, and who takes its value (not
-        called when the row is not cached or Redis is unavailable)."""
+        `along`: another cache key read in the same round trip, and who takes its value
+        (called only when that key is in the cache, whether or not the row is)."""
         timeout = getattr(settings, self.timeout_setting)
         if not timeout:
             return load()

@@ -379,9 +379,6 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
         "_datetime_text": _datetime_text,
         "zone": zone,
         "_aware_text": aware_text,
-        "_dumps": orjson.dumps,
-        "_UTC_Z": orjson.OPT_UTC_Z,
-        "_WHOLE_MINUTES": WHOLE_MINUTE_OFFSETS_SINCE,
     }
     make = ["def make(s):"]
     lines = ["    def write(row):", "        out = {}"]
@@ -406,7 +403,7 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
             lines.append(f"        out[{key}] = {value}")
             continue
         cell = _cell(field, zone)
-        inline_datetime = _is_aware_column(target) and _orjson_writes(getattr(cell, "zone", None))
+        inline_datetime = _is_aware_column(target) and getattr(cell, "zone", None) is not None
         if getattr(cell, "__self__", None) is field:  # the field's own writing, with its context
             make.append(f"    c{number} = s.fields[{key}].to_representation")
         elif getattr(cell, "zone", None) is not None and not inline_datetime:
@@ -415,18 +412,11 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
         elif not inline_datetime:
             names[f"c{number}"] = cell
         if inline_datetime:
-            # DRF's text of an aware datetime in the field's zone (`aware_text`), inline: a
-            # call per value costs as much as the conversion.
+            # A timestamptz column gives aware datetimes (never text, never naive): DRF's text
+            # in the field's zone, without `_datetime_text`'s checks for the other kinds.
             names[f"z{number}"] = cell.zone
-            lines += [
-                f"        if (v := {value}) is None:",
-                f"            out[{key}] = None",
-                "        elif v >= _WHOLE_MINUTES:",
-                f"            t = _dumps(v.astimezone(z{number}), option=_UTC_Z)",
-                f"            out[{key}] = t[1:-1].decode()",
-                "        else:",
-                f"            out[{key}] = _aware_text(v, z{number})",
-            ]
+            write = f"_aware_text(v, z{number})"
+            lines.append(f"        out[{key}] = None if (v := {value}) is None else {write}")
             continue
         if (
             cell is _iso
@@ -459,20 +449,21 @@ class ValuesPlan:
     by_name: bool  # a field of the whole row reads it by attribute name (a named tuple)
 
 
-def values_plan(fields, queryset: models.QuerySet, *, row_reads_columns: bool) -> ValuesPlan | None:
-    """How to read the queryset's rows as values for these fields (making 100 instances costs
-    more than the query), or None when a field needs an instance.
+def values_plan(serializer: serializers.Serializer, queryset: models.QuerySet) -> ValuesPlan | None:
+    """How to read the queryset's rows as values for the serializer's fields (making 100
+    instances costs more than the query), or None when a field needs an instance.
 
     A field DRF reads by its source reads its column. A field of the whole row (a method
     field, `source="*"`) gets the row as a named tuple of the columns an instance would have
     loaded (by attribute name: `car_id`, `end_date`) and the queryset's annotations, but only
-    when its serializer says that is all they read (`row_reads_columns`: a tuple has no
+    when its serializer says that is all they read (`row_fields_read_columns_only`: a tuple has no
     relations, methods or `pk`); any other field with its own way of reading (a slug or string
     related field, a many-related one) needs the instance."""
     query = queryset.query
     if query.combinator or query.distinct or query.values_select:
         return None  # its rows are not one per instance, or are values already
-    fields = [field for field in fields if not field.write_only]
+    fields = [field for field in serializer.fields.values() if not field.write_only]
+    row_reads_columns = getattr(serializer, "row_fields_read_columns_only", False)
     annotations = query.annotation_select
     columns: dict[str, int] = {}
     sources: dict[str, tuple] = {}
@@ -547,10 +538,8 @@ def _values_rows(
 ) -> list[dict] | None:
     """The queryset's rows written from `values_list` rows for `serializer` (a list's child),
     or None when a field needs an instance (`values_plan`)."""
-    fields = serializer.fields.values()
-    row_reads_columns = getattr(serializer, "row_fields_read_columns_only", False)
-    plan = values_plan(fields, queryset, row_reads_columns=row_reads_columns)
+    plan = values_plan(serializer, queryset)
     if plan is None:
         return None
-    write = values_writer_factory(fields, plan, zone)(serializer)
+    write = values_writer_factory(serializer.fields.values(), plan, zone)(serializer)
     return [write(row) for row in queryset.values_list(*selected(plan), named=plan.by_name)]

@@ -205,7 +205,7 @@ def test_the_rows_are_values_list_rows_converted_as_django_converts_them(in_acme
         id = serializers.IntegerField()
         half = serializers.FloatField()
 
-    compiled = page_sql.PageSQL.compile(halves, Half().fields.values(), row_reads_columns=False)
+    compiled = page_sql.PageSQL.compile(halves, Half())
     rows = compiled.rows(offset=0, limit=10)
 
     assert rows == list(halves.values_list("id", "half"))
