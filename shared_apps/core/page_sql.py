@@ -32,6 +32,7 @@ from . import counts
 from .filters import StableOrderingFilter
 from .memo import Recent
 from .pagination import PageNumberPagination
+from .renderers import DATES_FOR_ORJSON
 from .rows import (
     CompiledListSerializer,
     ValuesPlan,
@@ -106,7 +107,9 @@ class PageSQL:
         a field that writes with its context): making one costs its fields' copies."""
         if zone not in self.writers:
             child = child if child is not None else view.get_serializer()
-            self.writers[zone] = values_writer_factory(child.fields.values(), self.values, zone)
+            self.writers[zone] = values_writer_factory(
+                child.fields.values(), self.values, zone, dates_for_orjson=True
+            )
         make = self.writers[zone]
         if make.reads_serializer and child is None:
             child = view.get_serializer()
@@ -165,7 +168,9 @@ def page_response(view, request) -> Response | None:
     limit = bounds.stop - bounds.start
     rows = page_sql.rows(offset=bounds.start, limit=limit) if limit > 0 else []
     write = page_sql.writer(view, child, timezone.get_current_timezone())
-    return view.get_paginated_response([write(row) for row in rows])
+    response = view.get_paginated_response([write(row) for row in rows])
+    setattr(response, DATES_FOR_ORJSON, True)  # (the writer leaves dates to it)
+    return response
 
 
 _NOT_YET = object()

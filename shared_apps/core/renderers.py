@@ -17,6 +17,12 @@ from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+# A response sets DATES_FOR_ORJSON when every date and datetime in its data is one orjson writes
+# as DRF's encoder does: any date, and an aware datetime in a zone of whole-minute offsets from
+# `core.rows.WHOLE_MINUTE_OFFSETS_SINCE` on (a list page: `core.page_sql`). orjson then writes
+# them itself, in C, rather than handing each to DRF's encoder (or the writer making its text).
+DATES_FOR_ORJSON = "dates_for_orjson"
+_DATES_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _default = JSONEncoder().default
 LINE_SEPARATOR, PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
 
@@ -31,9 +37,12 @@ class JSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}) is None:
+        renderer_context = renderer_context or {}
+        if self.get_indent(accepted_media_type, renderer_context) is None:
+            response = renderer_context.get("response")
+            options = _DATES_OPTIONS if getattr(response, DATES_FOR_ORJSON, False) else _OPTIONS
             try:
-                text = orjson.dumps(data, default=_default, option=_OPTIONS)
+                text = orjson.dumps(data, default=_default, option=options)
             except orjson.JSONEncodeError:
                 pass  # DRF's encoder writes it, or raises as it always did
             else:

@@ -362,7 +362,9 @@ _values_code: dict[str, CodeType] = {}
 WriterFactory = Callable[[serializers.Serializer], Writer]
 
 
-def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone) -> WriterFactory:
+def _values_writer_factory(
+    fields, columns: dict[str, int], sources: dict, zone, *, dates_for_orjson: bool = False
+) -> WriterFactory:
     """A row writer over `values_list` rows, generated as one function (a dict built by
     position, a converter called only where the field changes the value), because per-cell
     closures cost more than the rest of the page.
@@ -372,8 +374,14 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
     file's URL) is taken from that instance each time, so one factory serves every request of a
     list (`core.page_sql` keeps it); the rest (choices, decimals, dates, plain values) is made
     once, from `fields`. When no field reads the instance, `make.reads_serializer` is False and
-    `make(None)` serves as well (no serializer need be made)."""
+    `make(None)` serves as well (no serializer need be made).
+
+    With `dates_for_orjson`, a date column's dates and a timestamptz column's datetimes that
+    orjson writes as DRF does (in the field's zone, from `WHOLE_MINUTE_OFFSETS_SINCE` on) are
+    left as values for the renderer to write (`core.renderers.DATES_FOR_ORJSON`): orjson writes
+    them in C, where making their text here costs more than the rest of the row."""
     names: dict[str, object] = {
+        "_since": WHOLE_MINUTE_OFFSETS_SINCE,
         "SkipField": SkipField,
         "_writer_of": _writer_of,
         "_datetime_text": _datetime_text,
@@ -416,6 +424,8 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
             # in the field's zone, without `_datetime_text`'s checks for the other kinds.
             names[f"z{number}"] = cell.zone
             write = f"_aware_text(v, z{number})"
+            if dates_for_orjson and _orjson_writes(cell.zone):
+                write = f"v.astimezone(z{number}) if v >= _since else {write}"
             lines.append(f"        out[{key}] = None if (v := {value}) is None else {write}")
             continue
         if (
@@ -423,8 +433,13 @@ def _values_writer_factory(fields, columns: dict[str, int], sources: dict, zone)
             and isinstance(target, models.DateField)
             and not isinstance(target, models.DateTimeField)
         ):
-            # A date column gives dates (never text): DRF's ISO text, inline.
-            lines.append(f"        out[{key}] = None if (v := {value}) is None else v.isoformat()")
+            # A date column gives dates (never text): DRF's ISO text, inline, or the date.
+            if dates_for_orjson:
+                lines.append(f"        out[{key}] = {value}")
+            else:
+                lines.append(
+                    f"        out[{key}] = None if (v := {value}) is None else v.isoformat()"
+                )
             continue
         if isinstance(target, models.FileField):  # its name, as the FieldFile DRF writes
             names[f"f{number}"] = lambda name, file_field=target: file_field.attr_class(
@@ -526,11 +541,15 @@ def selected(plan: ValuesPlan) -> list:
     ]
 
 
-def values_writer_factory(fields, plan: ValuesPlan, zone) -> WriterFactory:
+def values_writer_factory(
+    fields, plan: ValuesPlan, zone, *, dates_for_orjson: bool = False
+) -> WriterFactory:
     """The writer of rows read by `plan` for a serializer with these fields (bound to one of
     its instances), as `make(serializer)`: see `_values_writer_factory`."""
     fields = [field for field in fields if not field.write_only]
-    return _values_writer_factory(fields, plan.columns, plan.sources, zone)
+    return _values_writer_factory(
+        fields, plan.columns, plan.sources, zone, dates_for_orjson=dates_for_orjson
+    )
 
 
 def _values_rows(

@@ -11,9 +11,10 @@ import pytest
 from django.utils.translation import gettext_lazy, override
 from rest_framework import renderers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.response import Response
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from shared_apps.core.renderers import JSONRenderer
+from shared_apps.core.renderers import DATES_FOR_ORJSON, JSONRenderer
 from tests.factories import CarFactory
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -115,3 +116,35 @@ def test_the_api_answers_with_it(acme_as, in_acme):
     assert response.status_code == 200
     assert response.content == renderers.JSONRenderer().render(response.data)
     assert b"\\u2028" in response.content
+
+
+def _flagged_response(flag: bool) -> Response:
+    response = Response()
+    if flag:
+        setattr(response, DATES_FOR_ORJSON, True)
+    return response
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_a_response_may_leave_its_dates_to_orjson(flag):
+    """What DRF's encoder and orjson write alike (dates, aware datetimes of whole-minute offsets,
+    `Z` for UTC) is the same text either way; an offset with seconds (Amsterdam in 1930) is where
+    they part, and shows which one wrote it: such a value is never in a flagged response."""
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    instant = dt.datetime(2026, 11, 30, 19, 5, 7, 250, tzinfo=dt.UTC)
+    alike = [
+        dt.date(2026, 12, 1),
+        instant,
+        instant.astimezone(BISHKEK),
+        instant.replace(microsecond=0),
+    ]
+    context = {"response": _flagged_response(flag)}
+    assert JSONRenderer().render(alike, renderer_context=context) == (
+        b'["2026-12-01","2026-11-30T19:05:07.000250Z","2026-12-01T01:05:07.000250+06:00",'
+        b'"2026-11-30T19:05:07Z"]'
+    )
+    odd = dt.datetime(1930, 5, 1, 12, 0, tzinfo=dt.UTC).astimezone(amsterdam)
+    written = JSONRenderer().render([odd], renderer_context=context)
+    assert written == (
+        b'["1930-05-01T12:19:32+00:20"]' if flag else b'["1930-05-01T12:19:32+00:19:32"]'
+    )

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from shared_apps.accounts.roles import Role
 from shared_apps.core import page_sql
 from shared_apps.core.memo import Recent
+from shared_apps.core.renderers import DATES_FOR_ORJSON
 from tenant_apps.fleet.models import Car, FuelRecord, Spare
 from tenant_apps.fleet.urls import router
 from tests.factories import CarFactory, FuelRecordFactory, InsuranceFactory, SpareFactory
@@ -284,3 +285,15 @@ def test_datetimes_of_every_era_are_written_as_drf_writes_them(
         serializers.DateTimeField(default_timezone=ZoneInfo(zone)).to_representation(stamp)
         for stamp in stamps
     ]
+    # The page leaves to orjson what it writes as DRF does: a date, a datetime from 1972 on.
+    assert getattr(ours, DATES_FOR_ORJSON) is True
+    rows = ours.data["results"]
+    assert [type(spare["created_at"]) for spare in rows] == [
+        str,
+        str,
+        str,
+        dt.datetime,
+        dt.datetime,
+    ]
+    assert {type(spare["installed_at"]) for spare in rows} == {dt.date}
+    assert [spare["created_at"].tzinfo for spare in rows[3:]] == [ZoneInfo(zone)] * 2
