@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last: it sees the rendered response first (it breaks DRF's reference cycles).
+    "shared_apps.core.middleware.RenderedResponseMiddleware",
 ]
 
 TEMPLATES = [
