@@ -1,5 +1,5 @@
-"""PostgreSQL connections: psycopg's C loader for `timestamptz` instead of Django's, and dates
-read when a query runs (`QueryTimeDate`).
+"""PostgreSQL connections: psycopg's C loader for `timestamptz` instead of Django's, dates read
+when a query runs (`QueryTimeDate`) and the days between two dates (`DaysBetween`).
 
 Django reads every `timestamptz` through a loader of its own, written in Python, that calls
 psycopg's Python parser and then sets the connection's time zone on the result; a page of 100
@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import DateField, Expression
+from django.db.models import DateField, Expression, Func, IntegerField
+from django.utils.functional import cached_property
 
 try:
     from psycopg import adapters
@@ -84,6 +85,24 @@ if adapters is not None:
 
         def dump(self, obj):
             return super().dump(obj.read())
+
+
+class DaysBetween(Func):
+    """The whole days from the date `start` to the date `end` (negative when `end` comes
+    first): PostgreSQL's `end - start`, an integer, which psycopg reads as an `int`. So Django's
+    `int()` of each value (an IntegerField expression's converter), which a compiled page would
+    run row by row (`core.page_sql`), is left out."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    @cached_property
+    def convert_value(self):
+        return self._convert_value_noop
 
 
 def dump_query_time_dates(sender, connection, **kwargs) -> None:

@@ -13,8 +13,6 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +26,7 @@ from django.utils import timezone
 
 from shared_apps.accounts.models import User
 from shared_apps.companies.models import Company
-from shared_apps.core.db import QueryTimeDate
+from shared_apps.core.db import DaysBetween, QueryTimeDate
 
 from .compliance import COVERING, ComplianceRow, Obligation, compliance_rows
 from .models import (
@@ -152,13 +150,7 @@ def with_document_status(documents: QuerySet, *, start: str, end: str) -> QueryS
             default=Value(DocumentStatus.ACTIVE.value),
             output_field=CharField(),
         ),
-        days_left_today=Func(  # a date minus a date: PostgreSQL's days between them
-            F(end),
-            QUERY_CLOCK.today,
-            template="(%(expressions)s)",
-            arg_joiner=" - ",
-            output_field=IntegerField(),
-        ),
+        days_left_today=DaysBetween(F(end), QUERY_CLOCK.today),
     )
 
 

@@ -6,10 +6,13 @@ import datetime as dt
 import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.models import DateField, F, Value
 from psycopg import adapters
 from psycopg.pq import Format
 
 from shared_apps.core import db
+from tenant_apps.fleet.models import Car
+from tests.factories import CarFactory
 
 TIMESTAMPTZ = adapters.types["timestamptz"].oid
 VALUES = """SELECT '2026-03-01 10:00:00.123456+06'::timestamptz,
@@ -74,3 +77,23 @@ def test_a_query_time_date_is_read_each_time_the_query_runs():
 
     assert first == (dt.date(2026, 1, 1), 7)
     assert second == (dt.date(2027, 2, 3), 405)
+
+
+def test_days_between_two_dates_are_postgresqls_integer_with_no_conversion(in_acme):
+    car = CarFactory()
+    rows = Car.objects.filter(pk=car.pk).annotate(
+        later=db.DaysBetween(Value(dt.date(2027, 3, 1)), Value(dt.date(2026, 11, 30))),
+        earlier=db.DaysBetween(Value(dt.date(2026, 11, 30)), Value(dt.date(2027, 3, 1))),
+        same=db.DaysBetween(Value(dt.date(2024, 2, 29)), Value(dt.date(2024, 2, 29))),
+        leap=db.DaysBetween(Value(dt.date(2024, 3, 1)), Value(dt.date(2024, 2, 28))),
+        unknown=db.DaysBetween(Value(None, output_field=DateField()), Value(dt.date(2026, 1, 1))),
+    )
+    assert rows.values_list("later", "earlier", "same", "leap", "unknown").get() == (
+        91,
+        -91,
+        0,
+        2,
+        None,
+    )
+    days = db.DaysBetween(F("created_at"), F("updated_at"))
+    assert days.get_db_converters(connection) == []  # no `int()` for each row
