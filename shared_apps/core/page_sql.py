@@ -104,7 +104,8 @@ class PageSQL:
     def writer(self, view, child: serializers.Serializer | None, zone) -> Writer:
         """The writer of these rows for the list's child serializer of this request: `child`,
         or the one `view.get_serializer()` makes, only when the writer reads it (a method field,
-        a field that writes with its context): making one costs its fields' copies."""
+        a field that writes with its context): making one costs its fields' copies. It leaves
+        the rows' dates to the renderer where it may (`write.dates_for_orjson`)."""
         if zone not in self.writers:
             child = child if child is not None else view.get_serializer()
             self.writers[zone] = values_writer_factory(
@@ -169,7 +170,7 @@ def page_response(view, request) -> Response | None:
     rows = page_sql.rows(offset=bounds.start, limit=limit) if limit > 0 else []
     write = page_sql.writer(view, child, timezone.get_current_timezone())
     response = view.get_paginated_response([write(row) for row in rows])
-    setattr(response, DATES_FOR_ORJSON, True)  # (the writer leaves dates to it)
+    setattr(response, DATES_FOR_ORJSON, write.dates_for_orjson)  # (the writer left them)
     return response
 
 

@@ -376,10 +376,11 @@ def _values_writer_factory(
     once, from `fields`. When no field reads the instance, `make.reads_serializer` is False and
     `make(None)` serves as well (no serializer need be made).
 
-    With `dates_for_orjson`, a date column's dates and a timestamptz column's datetimes that
-    orjson writes as DRF does (in the field's zone, from `WHOLE_MINUTE_OFFSETS_SINCE` on) are
-    left as values for the renderer to write (`core.renderers.DATES_FOR_ORJSON`): orjson writes
-    them in C, where making their text here costs more than the rest of the row."""
+    With `dates_for_orjson`, unless a field reads the instance, a date column's dates and a
+    timestamptz column's datetimes that orjson writes as DRF does (in the field's zone, from
+    `WHOLE_MINUTE_OFFSETS_SINCE` on) are left as values for the renderer to write, and the
+    writer says so (`write.dates_for_orjson`, for `core.renderers.DATES_FOR_ORJSON`): orjson
+    writes them in C, where making their text here costs more than the rest of the row."""
     names: dict[str, object] = {
         "_since": WHOLE_MINUTE_OFFSETS_SINCE,
         "SkipField": SkipField,
@@ -447,11 +448,25 @@ def _values_writer_factory(
             )
             value = f"f{number}({value})"
         lines.append(f"        out[{key}] = None if (v := {value}) is None else c{number}(v)")
-    source = "\n".join([*make, *lines, "        return out", "    return write"])
+    reads_serializer = len(make) > 1
+    if dates_for_orjson and reads_serializer:
+        # A value of a field's own making (a method field, a field writing its own way) may be
+        # a datetime orjson would not write as DRF does: the renderer is not told to write the
+        # page's dates itself, so they keep their text.
+        return _values_writer_factory(fields, columns, sources, zone)
+    source = "\n".join(
+        [
+            *make,
+            *lines,
+            "        return out",
+            f"    write.dates_for_orjson = {dates_for_orjson!r}",
+            "    return write",
+        ]
+    )
     if source not in _values_code:  # the same list asked again: its code is compiled once
         _values_code[source] = compile(source, "<values row writer>", "exec")
     exec(_values_code[source], names)  # noqa: S102 - the code is made here from field positions
-    names["make"].reads_serializer = len(make) > 1  # else `make(None)` does as well
+    names["make"].reads_serializer = reads_serializer  # else `make(None)` does as well
     return names["make"]
 
 

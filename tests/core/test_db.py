@@ -95,5 +95,5 @@ def test_days_between_two_dates_are_postgresqls_integer_with_no_conversion(in_ac
         2,
         None,
     )
-    days = db.DaysBetween(F("created_at"), F("updated_at"))
+    days = db.DaysBetween(F("end_date"), F("start_date"))
     assert days.get_db_converters(connection) == []  # no `int()` for each row

@@ -55,15 +55,13 @@ def test_the_view_and_its_request_are_freed_without_the_garbage_collector(
     response = client.get(path)
     assert response.status_code in (200, 404)
     assert response.renderer_context == {}
-    body = response.json()
     del response
 
     ((view, request),) = finalized
     assert (view(), request()) == (None, None)
-    assert body  # the answer was written before any of it was freed
 
 
-def test_the_answer_is_what_it_was(acme_as, in_acme, finalized):
+def test_the_answer_is_what_it_was(acme_as, in_acme):
     car = CarFactory(title="Camry")
     response = acme_as(Role.GUEST).get(f"/api/v1/cars/{car.pk}/")
     assert response.status_code == 200

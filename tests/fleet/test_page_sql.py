@@ -297,3 +297,21 @@ def test_datetimes_of_every_era_are_written_as_drf_writes_them(
     ]
     assert {type(spare["installed_at"]) for spare in rows} == {dt.date}
     assert [spare["created_at"].tzinfo for spare in rows[3:]] == [ZoneInfo(zone)] * 2
+
+
+def test_a_page_leaves_its_dates_to_orjson_unless_a_field_makes_its_own_values(
+    acme_as, in_acme, monkeypatch
+):
+    """A fuel record's `month_name` is a method field, whose value the writer cannot vouch for:
+    that page keeps its datetimes' text and does not tell the renderer to write dates."""
+    SpareFactory()
+    FuelRecordFactory()
+    client = acme_as(Role.GUEST)
+    served = served_by_compiled_sql(monkeypatch)
+    spares, fuel = client.get("/api/v1/spares/"), client.get("/api/v1/fuel-records/")
+
+    assert len(served) == 2
+    assert getattr(spares, DATES_FOR_ORJSON) is True
+    assert type(spares.data["results"][0]["created_at"]) is dt.datetime
+    assert getattr(fuel, DATES_FOR_ORJSON) is False
+    assert type(fuel.data["results"][0]["created_at"]) is str
